@@ -1,0 +1,61 @@
+# vcc: `make run` sets everything up and serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test bench install lint format migrate demo worker clean
+
+$(VENV)/.installed: requirements.lock pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+var:
+	mkdir -p var/broker/queue var/broker/processed var/mail
+
+migrate: install var
+	$(PY) manage.py migrate --noinput
+
+demo: migrate
+	$(PY) manage.py seed_demo
+
+# Web server, plus a Celery worker with beat in the background (stopped with the server).
+run: demo
+	@echo ""
+	@echo "  vcc is starting at http://$(HOST):$(PORT)/"
+	@echo "  Demo sign-ins (password: demo-pass-2026):"
+	@echo "    coordinator  coordinator@demo.vcc"
+	@echo "    partner      partner@demo.vcc"
+	@echo "    group lead   lead@demo.vcc"
+	@echo "  Mail the app sends is written to var/mail/."
+	@echo ""
+	@trap 'kill 0' EXIT INT TERM; \
+	$(VENV)/bin/celery -A vcc worker -B --loglevel=warning --concurrency=1 \
+		--schedule=var/celerybeat-schedule & \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+
+worker: install var
+	$(VENV)/bin/celery -A vcc worker -B --loglevel=info --concurrency=1
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: lint var
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+# Benchmarks on PostgreSQL (DATABASE_URL, or a throwaway cluster bench/ starts): JSON lines.
+bench: install var
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+clean:
+	rm -rf var staticfiles .pytest_cache

@@ -1,0 +1,1 @@
+"""Convening models arrive with the convenings issue."""

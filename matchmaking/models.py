@@ -1,0 +1,1 @@
+"""Matchmaking models arrive with the matchmaking issue."""

@@ -1,0 +1,532 @@
+"""The partner directory: value chains and their stages, partners, people, offers and needs,
+interests and commitments. Rules the data must keep are constraints in the database."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+
+ALL_MONTHS = (1 << 12) - 1
+MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def months_to_mask(months) -> int:
+    """[1, 2, 12] -> a 12-bit mask (bit 0 is January)."""
+    mask = 0
+    for m in months:
+        m = int(m)
+        if not 1 <= m <= 12:
+            raise ValueError(f"month {m} is not 1-12")
+        mask |= 1 << (m - 1)
+    return mask
+
+
+def mask_to_months(mask: int) -> list[int]:
+    return [m for m in range(1, 13) if mask & (1 << (m - 1))]
+
+
+def describe_months(mask: int) -> str:
+    """'All year', or the months as short names: 'Jun, Jul, Aug'."""
+    if mask == ALL_MONTHS:
+        return "All year"
+    return ", ".join(MONTH_NAMES[m - 1] for m in mask_to_months(mask)) or "No months"
+
+
+class Phase(models.TextChoices):
+    SCOPING = "scoping", "Scoping & feasibility"
+    PLANNING = "planning", "Convening & planning"
+    COORDINATION = "coordination", "Coordination & support"
+    EVALUATION = "evaluation", "Monitoring & evaluation"
+
+
+class ValueChain(models.Model):
+    name = models.CharField(max_length=200, unique=True)
+    market_opportunity = models.TextField(
+        blank=True, help_text="The demand this chain is organised to meet."
+    )
+    region = models.CharField(max_length=200, blank=True)
+    phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.SCOPING)
+    coordinators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, related_name="coordinated_chains", blank=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:chain", args=[self.pk])
+
+
+class Stage(models.Model):
+    """One step of a value chain, e.g. grower -> sawmill -> manufacturer -> exporter."""
+
+    value_chain = models.ForeignKey(ValueChain, on_delete=models.CASCADE, related_name="stages")
+    name = models.CharField(max_length=100)
+    position = models.PositiveSmallIntegerField(help_text="1 is the first stage of the chain.")
+
+    class Meta:
+        ordering = ["value_chain_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["value_chain", "position"], name="stage_unique_position"),
+            models.UniqueConstraint(fields=["value_chain", "name"], name="stage_unique_name"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="stage_position_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Certification(models.Model):
+    """A certification the chain cares about: organic, GAP, FSC, HACCP, halal..."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PartnerKind(models.TextChoices):
+    BUSINESS = "business", "Business"
+    COOPERATIVE = "cooperative", "Cooperative"
+    NONPROFIT = "nonprofit", "Non-profit"
+    PUBLIC_AGENCY = "public_agency", "Public agency"
+    FUNDER = "funder", "Funder / CDFI"
+    INSTITUTION = "institution", "Institution (school, hospital...)"
+
+
+class PartnerSize(models.TextChoices):
+    MICRO = "micro", "Micro (1-9)"
+    SMALL = "small", "Small (10-49)"
+    MEDIUM = "medium", "Medium (50-249)"
+    LARGE = "large", "Large (250+)"
+
+
+class Partner(models.Model):
+    """An organisation in one or more value chains."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=PartnerKind.choices, default=PartnerKind.BUSINESS)
+    description = models.TextField(blank=True)
+    address = models.CharField(max_length=300, blank=True)
+    region = models.CharField(max_length=120, blank=True)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5, null=True, blank=True)
+    website = models.URLField(blank=True)
+    size = models.CharField(max_length=10, choices=PartnerSize.choices, blank=True)
+    locally_owned = models.BooleanField(default=False)
+    women_owned = models.BooleanField(default=False)
+    minority_owned = models.BooleanField(default=False)
+    worker_owned = models.BooleanField(default=False)
+    certifications = models.ManyToManyField(Certification, blank=True, related_name="partners")
+    # Lower-cased name, place, people and products: what directory search matches against.
+    search_document = models.TextField(blank=True, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["name", "id"], name="partner_name_id"),
+            models.Index(fields=["region", "name", "id"], name="partner_region_name_id"),
+            models.Index(fields=["-updated_at", "-id"], name="partner_updated_id"),
+            models.Index(fields=["kind"], name="partner_kind"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="partner_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="partner_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True, longitude__isnull=True)
+                | Q(latitude__isnull=False, longitude__isnull=False),
+                name="partner_location_both_or_neither",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:detail", args=[self.pk])
+
+    @property
+    def ownership(self) -> list[str]:
+        facts = [
+            ("locally owned", self.locally_owned),
+            ("women-owned", self.women_owned),
+            ("minority-owned", self.minority_owned),
+            ("worker-owned", self.worker_owned),
+        ]
+        return [label for label, held in facts if held]
+
+
+class ChainRole(models.TextChoices):
+    PRODUCER = "producer", "Producer"
+    PROCESSOR = "processor", "Processor"
+    AGGREGATOR = "aggregator", "Aggregator"
+    DISTRIBUTOR = "distributor", "Distributor"
+    BUYER = "buyer", "Buyer"
+    SUPPORT = "support", "Support"
+
+
+class NetworkRole(models.TextChoices):
+    MEMBER = "member", "Member"
+    LEAD_FIRM = "lead_firm", "Lead firm"
+    CHANGE_AGENT = "change_agent", "Internal change agent"
+    INTERMEDIARY = "intermediary", "External intermediary"
+    COORDINATOR = "coordinator", "Coordinator"
+
+
+class ParticipationStatus(models.TextChoices):
+    PROSPECT = "prospect", "Prospect"
+    ENGAGED = "engaged", "Engaged"
+    COMMITTED = "committed", "Committed"
+    INACTIVE = "inactive", "Inactive"
+
+
+class Participation(models.Model):
+    """A partner in a value chain, at one or more of its stages."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="participations")
+    value_chain = models.ForeignKey(
+        ValueChain, on_delete=models.CASCADE, related_name="participations"
+    )
+    stages = models.ManyToManyField(Stage, blank=True, related_name="participations")
+    chain_role = models.CharField(max_length=20, choices=ChainRole.choices)
+    network_role = models.CharField(
+        max_length=20, choices=NetworkRole.choices, default=NetworkRole.MEMBER
+    )
+    status = models.CharField(
+        max_length=20, choices=ParticipationStatus.choices, default=ParticipationStatus.PROSPECT
+    )
+    status_changed_on = models.DateField(default=datetime.date.today)
+
+    class Meta:
+        ordering = ["value_chain__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partner", "value_chain"], name="participation_unique_partner_chain"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["value_chain", "partner"], name="participation_chain_partner"),
+            models.Index(fields=["value_chain", "chain_role"], name="participation_chain_role"),
+            models.Index(fields=["value_chain", "status"], name="participation_chain_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} in {self.value_chain}"
+
+
+class Person(models.Model):
+    first_name = models.CharField(max_length=100)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    consent_to_contact = models.BooleanField(
+        default=False, help_text="The person agreed to be contacted by the coordinator."
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="person",
+    )
+    search_document = models.TextField(blank=True, editable=False, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name", "id"]
+        verbose_name_plural = "people"
+        indexes = [
+            models.Index(fields=["last_name", "first_name", "id"], name="person_name_id"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"), condition=~Q(email=""), name="person_unique_email"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def get_absolute_url(self) -> str:
+        return reverse("partners:person", args=[self.pk])
+
+
+class Affiliation(models.Model):
+    """A person works at (or for) a partner."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="affiliations")
+    title = models.CharField(max_length=120, blank=True)
+
+    class Meta:
+        ordering = ["person__last_name", "person__first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "partner"], name="affiliation_unique")
+        ]
+        indexes = [models.Index(fields=["partner", "person"], name="affiliation_partner_person")]
+
+    def __str__(self) -> str:
+        return f"{self.person} at {self.partner}"
+
+
+class Product(models.Model):
+    """A node of the product taxonomy: 'Vegetables' > 'Tomatoes' > 'Roma tomatoes'."""
+
+    name = models.CharField(max_length=120, unique=True)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    unit = models.CharField(max_length=20, default="kg", help_text="The usual unit: kg, t, m³...")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(parent=F("id")), name="product_not_own_parent"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Period(models.TextChoices):
+    WEEK = "week", "per week"
+    MONTH = "month", "per month"
+    SEASON = "season", "per season"
+    YEAR = "year", "per year"
+
+
+class Listing(models.Model):
+    """What offers and needs share: a product, a volume per period, and the months."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="%(class)ss")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="%(class)ss")
+    volume = models.DecimalField(max_digits=12, decimal_places=2)
+    unit = models.CharField(max_length=20)
+    period = models.CharField(max_length=10, choices=Period.choices, default=Period.YEAR)
+    months = models.PositiveSmallIntegerField(
+        default=ALL_MONTHS, help_text="The months of the year, as a 12-bit mask (bit 0: January)."
+    )
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def month_list(self) -> list[int]:
+        return mask_to_months(self.months)
+
+    @property
+    def season(self) -> str:
+        return describe_months(self.months)
+
+    @classmethod
+    def listing_constraints(cls, prefix: str) -> list:
+        return [
+            models.CheckConstraint(condition=Q(volume__gt=0), name=f"{prefix}_volume_positive"),
+            models.CheckConstraint(
+                condition=Q(months__gte=1, months__lte=ALL_MONTHS), name=f"{prefix}_months_valid"
+            ),
+        ]
+
+
+class Offer(Listing):
+    """What a partner supplies."""
+
+    certifications = models.ManyToManyField(Certification, blank=True, related_name="offers")
+    delivery_radius_km = models.PositiveIntegerField(
+        null=True, blank=True, help_text="How far the partner delivers; blank if unknown."
+    )
+    price_min = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    price_max = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["product__name", "id"]
+        indexes = [models.Index(fields=["product", "partner"], name="offer_product_partner")]
+        constraints = Listing.listing_constraints("offer") + [
+            models.CheckConstraint(
+                condition=Q(delivery_radius_km__isnull=True) | Q(delivery_radius_km__gte=0),
+                name="offer_radius_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_min__isnull=True) | Q(price_min__gte=0),
+                name="offer_price_min_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(price_min__isnull=True)
+                | Q(price_max__isnull=True)
+                | Q(price_min__lte=F("price_max")),
+                name="offer_price_range_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} offers {self.product}"
+
+
+class Need(Listing):
+    """What a partner wants to buy."""
+
+    required_certifications = models.ManyToManyField(
+        Certification, blank=True, related_name="needs"
+    )
+    max_distance_km = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The farthest a supplier may be; blank for any distance."
+    )
+
+    class Meta:
+        ordering = ["product__name", "id"]
+        indexes = [models.Index(fields=["product", "partner"], name="need_product_partner")]
+        constraints = Listing.listing_constraints("need") + [
+            models.CheckConstraint(
+                condition=Q(max_distance_km__isnull=True) | Q(max_distance_km__gte=0),
+                name="need_distance_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} needs {self.product}"
+
+
+class InterestKind(models.TextChoices):
+    SELF = "self", "Self-interest"
+    SHARED = "shared", "Shared interest"
+    COMMON = "common", "Common interest"
+
+
+class Interest(models.Model):
+    """What a partner (self), a few partners (shared) or the whole chain (common) wants."""
+
+    value_chain = models.ForeignKey(ValueChain, on_delete=models.CASCADE, related_name="interests")
+    kind = models.CharField(max_length=10, choices=InterestKind.choices)
+    description = models.TextField()
+    partners = models.ManyToManyField(Partner, related_name="interests", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class CommitmentStatus(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    ACTIVE = "active", "Active"
+    KEPT = "kept", "Kept"
+    MISSED = "missed", "Missed"
+
+
+class Commitment(models.Model):
+    """A partner committed to something in a chain, possibly toward another partner."""
+
+    value_chain = models.ForeignKey(
+        ValueChain, on_delete=models.CASCADE, related_name="commitments"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="commitments")
+    description = models.TextField(help_text="What was committed.")
+    toward = models.ForeignKey(
+        Partner,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commitments_received",
+    )
+    due_on = models.DateField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.PROPOSED
+    )
+    evidence = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [
+            models.Index(fields=["partner", "due_on"], name="commitment_partner_due"),
+            models.Index(fields=["value_chain", "status", "due_on"], name="commitment_chain_due"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(toward__isnull=True) | ~Q(toward=F("partner")),
+                name="commitment_not_toward_self",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner}: {self.description[:50]}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return (
+            self.due_on is not None
+            and self.status in (CommitmentStatus.PROPOSED, CommitmentStatus.ACTIVE)
+            and self.due_on < timezone.localdate()
+        )
+
+
+class ChangeRecord(models.Model):
+    """Who changed what on a partner's record, and when: the partner's change history."""
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="changes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
+    )
+    at = models.DateTimeField(default=timezone.now)
+    summary = models.CharField(max_length=200)
+    # {"field label": ["old", "new"]}
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["partner", "-at", "-id"], name="change_partner_at")]
+
+    def __str__(self) -> str:
+        return self.summary
+
+
+class Invitation(models.Model):
+    """A coordinator invited a person to sign in for their organisation."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.person}"

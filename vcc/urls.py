@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from partners import views as partner_views
+
+urlpatterns = [
+    path("", partner_views.home, name="home"),
+    path("accounts/", include("partners.account_urls")),
+    path("", include("partners.urls")),
+    path("admin/", admin.site.urls),
+]
