@@ -77,7 +77,9 @@ class Stage(models.Model):
     class Meta:
         ordering = ["value_chain_id", "position"]
         constraints = [
-            models.UniqueConstraint(fields=["value_chain", "position"], name="stage_unique_position"),
+            models.UniqueConstraint(
+                fields=["value_chain", "position"], name="stage_unique_position"
+            ),
             models.UniqueConstraint(fields=["value_chain", "name"], name="stage_unique_name"),
             models.CheckConstraint(condition=Q(position__gte=1), name="stage_position_positive"),
         ]
@@ -118,7 +120,9 @@ class Partner(models.Model):
     """An organisation in one or more value chains."""
 
     name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=20, choices=PartnerKind.choices, default=PartnerKind.BUSINESS)
+    kind = models.CharField(
+        max_length=20, choices=PartnerKind.choices, default=PartnerKind.BUSINESS
+    )
     description = models.TextField(blank=True)
     address = models.CharField(max_length=300, blank=True)
     region = models.CharField(max_length=120, blank=True)
@@ -269,12 +273,12 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    def get_absolute_url(self) -> str:
+        return reverse("partners:person", args=[self.pk])
+
     @property
     def full_name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
-
-    def get_absolute_url(self) -> str:
-        return reverse("partners:person", args=[self.pk])
 
 
 class Affiliation(models.Model):
@@ -307,9 +311,7 @@ class Product(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(parent=F("id")), name="product_not_own_parent"
-            )
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="product_not_own_parent")
         ]
 
     def __str__(self) -> str:

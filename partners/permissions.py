@@ -72,9 +72,7 @@ def _coordinates_partner(user, partner_ref) -> Exists | Value:
         return Value(True)
     if not is_coordinator(user):
         return Value(False)
-    return Exists(
-        Participation.objects.filter(partner=partner_ref, value_chain__coordinators=user)
-    )
+    return Exists(Participation.objects.filter(partner=partner_ref, value_chain__coordinators=user))
 
 
 def visible_partners(user) -> QuerySet[Partner]:
@@ -178,6 +176,4 @@ def member_partner_ids(user) -> list[int]:
     """The partners the user works at (for "My organisation")."""
     if not user.is_authenticated:
         return []
-    return list(
-        Affiliation.objects.filter(person__user=user).values_list("partner_id", flat=True)
-    )
+    return list(Affiliation.objects.filter(person__user=user).values_list("partner_id", flat=True))

@@ -27,7 +27,10 @@ def send_invitation(invitation_id: int) -> bool:
     user = invitation.person.user
     link = settings.SITE_URL + reverse(
         "accept_invitation",
-        args=[urlsafe_base64_encode(force_bytes(user.pk)), default_token_generator.make_token(user)],
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
     )
     context = {"invitation": invitation, "link": link, "site_url": settings.SITE_URL}
     message = EmailMultiAlternatives(

@@ -1,5 +1,402 @@
-from django.shortcuts import redirect
+"""Views of the partner directory: parse the request, check access, call a service or selector,
+render. A page and its htmx fragments are one template; htmx requests get the fragment."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model, login
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.encoding import force_str
+from django.utils.http import urlsafe_base64_decode
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from . import selectors, services
+from .forms import (
+    AffiliationForm,
+    CommitmentForm,
+    DirectoryFilterForm,
+    InterestForm,
+    InvitationPasswordForm,
+    InviteForm,
+    NeedForm,
+    OfferForm,
+    ParticipationForm,
+    PartnerForm,
+    PersonForm,
+)
+from .models import (
+    Certification,
+    Commitment,
+    Invitation,
+    Need,
+    Offer,
+    Participation,
+    Partner,
+    Product,
+)
+from .permissions import (
+    coordinated_chains,
+    coordinator_required,
+    get_chain_for_user,
+    get_partner_for_user,
+    get_person_for_user,
+    is_coordinator,
+    member_partner_ids,
+)
+
+LISTINGS = {"offers": (Offer, OfferForm), "needs": (Need, NeedForm)}
+TABS = ("overview", "offers", "history")
 
 
-def home(request):
-    return redirect("login")
+def _fragment(request: HttpRequest, template: str, partial: str) -> str:
+    return f"{template}#{partial}" if request.htmx else template
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Coordinators land on the directory; partners on their own organisation."""
+    if is_coordinator(request.user):
+        return redirect("partners:directory")
+    return redirect("partners:my_organisation")
+
+
+# --- directory -------------------------------------------------------------------------------
+
+
+@coordinator_required
+def directory(request: HttpRequest) -> HttpResponse:
+    form = DirectoryFilterForm(request.GET)
+    filters = selectors.DirectoryFilters(**form.filters())
+    page = selectors.partner_directory(request.user, filters, request.GET.get("cursor"))
+    context = {
+        "form": form,
+        "filters": filters,
+        "page": page,
+        "query": _query_without(request, "cursor"),
+        **selectors.directory_choices(request.user),
+        "products": Product.objects.select_related("parent").order_by("name"),
+        "certifications": Certification.objects.all(),
+    }
+    return render(request, _fragment(request, "partners/directory.html", "results"), context)
+
+
+def _query_without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
+
+
+@coordinator_required
+def people(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "")
+    sort = request.GET.get("sort", "name")
+    chain = request.GET.get("chain")
+    chain_id = int(chain) if chain and chain.isdigit() else None
+    page = selectors.people_directory(request.user, q, chain_id, sort, request.GET.get("cursor"))
+    context = {
+        "page": page,
+        "q": q,
+        "sort": sort,
+        "chain_id": chain_id,
+        "chains": coordinated_chains(request.user),
+        "query": _query_without(request, "cursor"),
+    }
+    return render(request, _fragment(request, "partners/people.html", "results"), context)
+
+
+# --- partner page ----------------------------------------------------------------------------
+
+
+@login_required
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_partner_for_user(request, pk)
+    tab = request.GET.get("tab", "overview")
+    if tab not in TABS:
+        tab = "overview"
+    context = {"access": access, "partner": access.partner, "tab": tab}
+    if tab == "overview":
+        context.update(selectors.partner_overview(access.partner, request.user))
+    elif tab == "offers":
+        context.update(selectors.partner_listings(access.partner))
+    else:
+        context["history"] = selectors.partner_history(access.partner, request.GET.get("cursor"))
+    return render(request, _fragment(request, "partners/detail.html", "tab"), context)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def create(request: HttpRequest) -> HttpResponse:
+    chains = coordinated_chains(request.user)
+    form = PartnerForm(request.POST or None)
+    participation_form = ParticipationForm(request.POST or None, chains=chains, prefix="p")
+    if request.method == "POST" and form.is_valid() and participation_form.is_valid():
+        partner = services.create_partner(form, participation_form, by=request.user)
+        messages.success(request, f"{partner.name} was added to the directory.")
+        return redirect(partner)
+    context = {"form": form, "participation_form": participation_form}
+    return render(request, "partners/partner_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_partner_for_user(request, pk, write=True)
+    form = PartnerForm(request.POST or None, instance=access.partner)
+    if request.method == "POST" and form.is_valid():
+        services.update_partner(form, by=request.user)
+        messages.success(request, "The profile was saved.")
+        return redirect(access.partner)
+    return render(request, "partners/partner_form.html", {"form": form, "access": access})
+
+
+# --- offers and needs ------------------------------------------------------------------------
+
+
+def _listing_kind(kind: str):
+    if kind not in LISTINGS:
+        raise Http404
+    return LISTINGS[kind]
+
+
+def _offers_tab(request: HttpRequest, access) -> HttpResponse:
+    """After an htmx save: re-render the offers-and-needs tab in place."""
+    context = {"access": access, "partner": access.partner, "tab": "offers"}
+    context.update(selectors.partner_listings(access.partner))
+    response = render(request, "partners/detail.html#tab", context)
+    return reswap(retarget(response, "#tab"), "outerHTML")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def listing_edit(request: HttpRequest, pk: int, kind: str, listing_pk: int | None = None):
+    model, form_class = _listing_kind(kind)
+    access = get_partner_for_user(request, pk, write=True)
+    instance = None
+    if listing_pk is not None:
+        instance = get_object_or_404(model, pk=listing_pk, partner=access.partner)
+    form = form_class(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        listing = services.save_listing(access.partner, form, by=request.user)
+        messages.success(request, f"{listing._meta.verbose_name.capitalize()} saved.")
+        if request.htmx:
+            return _offers_tab(request, access)
+        return redirect(reverse("partners:detail", args=[pk]) + "?tab=offers")
+    context = {"form": form, "access": access, "partner": access.partner, "kind": kind}
+    return render(request, _fragment(request, "partners/listing_form.html", "form"), context)
+
+
+@login_required
+@require_POST
+def listing_delete(request: HttpRequest, pk: int, kind: str, listing_pk: int) -> HttpResponse:
+    model, _ = _listing_kind(kind)
+    access = get_partner_for_user(request, pk, write=True)
+    listing = get_object_or_404(model, pk=listing_pk, partner=access.partner)
+    services.delete_listing(listing, by=request.user)
+    messages.success(request, f"{model._meta.verbose_name.capitalize()} removed.")
+    if request.htmx:
+        return _offers_tab(request, access)
+    return redirect(reverse("partners:detail", args=[pk]) + "?tab=offers")
+
+
+# --- coordinator-only parts of a partner -------------------------------------------------------
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def participation_edit(request: HttpRequest, pk: int, participation_pk: int | None = None):
+    access = get_partner_for_user(request, pk, coordinate=True)
+    instance = None
+    if participation_pk is not None:
+        instance = get_object_or_404(
+            Participation.objects.filter(value_chain__in=coordinated_chains(request.user)),
+            pk=participation_pk,
+            partner=access.partner,
+        )
+    form = ParticipationForm(
+        request.POST or None,
+        instance=instance,
+        chains=coordinated_chains(request.user),
+        partner=access.partner,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.save_participation(access.partner, form, by=request.user)
+        messages.success(request, "Participation saved.")
+        return redirect(access.partner)
+    title = "Change participation" if instance else f"Add {access.partner.name} to a value chain"
+    context = {"form": form, "access": access, "partner": access.partner, "title": title}
+    return render(request, "partners/simple_form.html", context)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def commitment_edit(request: HttpRequest, pk: int, commitment_pk: int | None = None):
+    access = get_partner_for_user(request, pk, coordinate=True)
+    chains = coordinated_chains(request.user)
+    instance = None
+    if commitment_pk is not None:
+        instance = get_object_or_404(
+            Commitment, pk=commitment_pk, partner=access.partner, value_chain__in=chains
+        )
+    form = CommitmentForm(
+        request.POST or None, instance=instance, partner=access.partner, chains=chains
+    )
+    if request.method == "POST" and form.is_valid():
+        services.save_commitment(access.partner, form, by=request.user)
+        messages.success(request, "Commitment saved.")
+        return redirect(access.partner)
+    title = "Update commitment" if instance else "Record a commitment"
+    context = {"form": form, "access": access, "partner": access.partner, "title": title}
+    return render(request, "partners/simple_form.html", context)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def interest_create(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_partner_for_user(request, pk, coordinate=True)
+    chains = coordinated_chains(request.user)
+    form = InterestForm(request.POST or None, partner=access.partner, chains=chains)
+    if request.method == "POST" and form.is_valid():
+        services.save_interest(access.partner, form, by=request.user)
+        messages.success(request, "Interest recorded.")
+        return redirect(access.partner)
+    context = {
+        "form": form,
+        "access": access,
+        "partner": access.partner,
+        "title": "Record an interest",
+        "intro": "Self: this partner's own; shared: held with a few others; common: the chain's.",
+    }
+    return render(request, "partners/simple_form.html", context)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def person_create(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_partner_for_user(request, pk, coordinate=True)
+    form = PersonForm(request.POST or None)
+    affiliation = AffiliationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and affiliation.is_valid():
+        person = services.add_person(
+            access.partner, form, affiliation.cleaned_data["title"], by=request.user
+        )
+        messages.success(request, f"{person.full_name} was added to {access.partner.name}.")
+        return redirect(access.partner)
+    context = {"form": form, "affiliation": affiliation, "access": access}
+    return render(request, "partners/person_form.html", context)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def invite(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_partner_for_user(request, pk, coordinate=True)
+    form = InviteForm(request.POST or None, partner=access.partner)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["person"]
+        services.invite_person(person, access.partner, by=request.user)
+        messages.success(request, f"An invitation is on its way to {person.email}.")
+        return redirect(access.partner)
+    context = {
+        "form": form,
+        "access": access,
+        "partner": access.partner,
+        "title": f"Invite someone at {access.partner.name} to sign in",
+        "intro": "They get an email with a link to set a password; then they can keep the "
+        "profile, offers and needs current themselves.",
+        "submit_label": "Send invitation",
+    }
+    return render(request, "partners/simple_form.html", context)
+
+
+# --- people ----------------------------------------------------------------------------------
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request, pk)
+    context = {"person": person, "affiliations": selectors.person_affiliations(person)}
+    return render(request, "partners/person.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = get_person_for_user(request, pk)
+    form = PersonForm(request.POST or None, instance=person)
+    if request.method == "POST" and form.is_valid():
+        services.update_person(form, by=request.user)
+        messages.success(request, "Saved.")
+        return redirect(person)
+    return render(request, "partners/person_form.html", {"form": form, "person": person})
+
+
+# --- value chains ----------------------------------------------------------------------------
+
+
+@coordinator_required
+def chains(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "partners/chains.html", {"chains": selectors.chains_overview(request.user)}
+    )
+
+
+@coordinator_required
+def chain(request: HttpRequest, pk: int) -> HttpResponse:
+    value_chain = get_chain_for_user(request, pk)
+    context = {
+        "chain": value_chain,
+        "stages": selectors.value_chain_map(value_chain),
+        "unstaged": selectors.unstaged_participations(value_chain),
+    }
+    return render(request, "partners/chain.html", context)
+
+
+# --- a partner's own organisation -----------------------------------------------------------
+
+
+@login_required
+def my_organisation(request: HttpRequest) -> HttpResponse:
+    """A partner member's own organisation: straight to it, or a choice if they have several."""
+    partner_ids = member_partner_ids(request.user)
+    if len(partner_ids) == 1:
+        return redirect("partners:detail", pk=partner_ids[0])
+    organisations = Partner.objects.filter(pk__in=partner_ids).order_by("name")
+    return render(request, "partners/my_organisation.html", {"organisations": organisations})
+
+
+# --- invitations -----------------------------------------------------------------------------
+
+
+def _invited_user(uidb64: str, token: str):
+    User = get_user_model()
+    try:
+        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
+    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
+        return None
+    return user if default_token_generator.check_token(user, token) else None
+
+
+@require_http_methods(["GET", "POST"])
+def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+    """Set a password from the invitation link; the link works once."""
+    user = _invited_user(uidb64, token)
+    if user is None:
+        return render(request, "registration/invitation_invalid.html", status=400)
+    form = InvitationPasswordForm(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            form.save()
+            Invitation.objects.filter(person__user=user, accepted_at__isnull=True).update(
+                accepted_at=timezone.now()
+            )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Welcome to vcc. Your password is set.")
+        return redirect("home")
+    return render(request, "registration/accept_invitation.html", {"form": form, "user": user})

@@ -1,0 +1,333 @@
+"""Forms of the partner directory: the validation a user sees, beside each field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.forms import SetPasswordForm
+
+from .models import (
+    ALL_MONTHS,
+    MONTH_NAMES,
+    ChainRole,
+    Commitment,
+    Interest,
+    Need,
+    Offer,
+    Participation,
+    ParticipationStatus,
+    Partner,
+    PartnerKind,
+    Person,
+    Product,
+    ValueChain,
+    mask_to_months,
+    months_to_mask,
+)
+
+
+class MonthsField(forms.TypedMultipleChoiceField):
+    """Months of the year as checkboxes, stored as a 12-bit mask."""
+
+    widget = forms.CheckboxSelectMultiple
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", "Months")
+        kwargs.setdefault("help_text", "The months this applies to.")
+        super().__init__(
+            choices=[(i + 1, name) for i, name in enumerate(MONTH_NAMES)],
+            coerce=int,
+            error_messages={"required": "Pick at least one month."},
+            **kwargs,
+        )
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return mask_to_months(value)
+        return value
+
+    def clean(self, value):
+        return months_to_mask(super().clean(value))
+
+    def has_changed(self, initial, data):
+        initial_mask = initial if isinstance(initial, int) else None
+        try:
+            return initial_mask != months_to_mask(data or [])
+        except (TypeError, ValueError):
+            return True
+
+
+class PartnerForm(forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = [
+            "name",
+            "kind",
+            "description",
+            "address",
+            "region",
+            "latitude",
+            "longitude",
+            "website",
+            "size",
+            "locally_owned",
+            "women_owned",
+            "minority_owned",
+            "worker_owned",
+            "certifications",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "certifications": forms.CheckboxSelectMultiple,
+        }
+        help_texts = {
+            "latitude": "Decimal degrees, e.g. -33.96. Leave both blank if unknown.",
+        }
+
+    def clean_name(self):
+        name = " ".join(self.cleaned_data["name"].split())
+        if not name:
+            raise forms.ValidationError("Give the organisation's name.")
+        return name
+
+    def clean(self):
+        data = super().clean()
+        lat, lng = data.get("latitude"), data.get("longitude")
+        if (lat is None) != (lng is None) and "latitude" not in self.errors:
+            field = "longitude" if lng is None else "latitude"
+            self.add_error(field, "Give both latitude and longitude, or neither.")
+        if lat is not None and not -90 <= lat <= 90:
+            self.add_error("latitude", "Latitude is between -90 and 90.")
+        if lng is not None and not -180 <= lng <= 180:
+            self.add_error("longitude", "Longitude is between -180 and 180.")
+        return data
+
+
+class ParticipationForm(forms.ModelForm):
+    """A partner's part in one value chain; chains are limited to those the user coordinates."""
+
+    class Meta:
+        model = Participation
+        fields = ["value_chain", "stages", "chain_role", "network_role", "status"]
+        widgets = {"stages": forms.CheckboxSelectMultiple}
+        help_texts = {"stages": "Where in the chain the partner works (one or more)."}
+
+    def __init__(self, *args, chains=None, partner=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        chains = chains if chains is not None else ValueChain.objects.none()
+        self.partner = partner
+        self.fields["value_chain"].queryset = chains
+        self.fields["value_chain"].empty_label = None if self.instance.pk else "Choose a chain"
+        self.fields["stages"].queryset = (
+            self.fields["stages"]
+            .queryset.filter(value_chain__in=chains)
+            .select_related("value_chain")
+            .order_by("value_chain__name", "position")
+        )
+        self.fields["stages"].label_from_instance = lambda s: f"{s.value_chain.name}: {s.name}"
+        if self.instance.pk:
+            self.fields["value_chain"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        chain = data.get("value_chain")
+        wrong = [s.name for s in data.get("stages", []) if chain and s.value_chain_id != chain.pk]
+        if wrong:
+            self.add_error("stages", f"Not stages of {chain}: {', '.join(wrong)}.")
+        if (
+            chain
+            and self.partner is not None
+            and not self.instance.pk
+            and Participation.objects.filter(partner=self.partner, value_chain=chain).exists()
+        ):
+            self.add_error("value_chain", f"{self.partner} is already in {chain}.")
+        return data
+
+
+class ListingForm(forms.ModelForm):
+    months = MonthsField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.select_related("parent")
+        self.fields["product"].label_from_instance = lambda p: (
+            f"{p.parent.name} › {p.name}" if p.parent_id else p.name
+        )
+        self.fields["unit"].required = False
+        self.fields["unit"].help_text = "Leave blank to use the product's usual unit."
+        if not self.instance.pk:
+            self.initial.setdefault("months", ALL_MONTHS)
+
+    def clean_volume(self):
+        volume = self.cleaned_data["volume"]
+        if volume is not None and volume <= 0:
+            raise forms.ValidationError("The volume must be more than zero.")
+        return volume
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("unit") and data.get("product"):
+            data["unit"] = data["product"].unit
+        return data
+
+
+class OfferForm(ListingForm):
+    class Meta:
+        model = Offer
+        fields = [
+            "product",
+            "volume",
+            "unit",
+            "period",
+            "months",
+            "certifications",
+            "delivery_radius_km",
+            "price_min",
+            "price_max",
+            "notes",
+        ]
+        widgets = {
+            "certifications": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"delivery_radius_km": "Delivery radius (km)"}
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("price_min"), data.get("price_max")
+        if low is not None and low < 0:
+            self.add_error("price_min", "A price cannot be negative.")
+        if low is not None and high is not None and low > high:
+            self.add_error("price_max", "The highest price must not be below the lowest.")
+        return data
+
+
+class NeedForm(ListingForm):
+    class Meta:
+        model = Need
+        fields = [
+            "product",
+            "volume",
+            "unit",
+            "period",
+            "months",
+            "required_certifications",
+            "max_distance_km",
+            "notes",
+        ]
+        widgets = {
+            "required_certifications": forms.CheckboxSelectMultiple,
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"max_distance_km": "Maximum distance (km)"}
+
+
+class PersonForm(forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["first_name", "last_name", "email", "phone", "consent_to_contact"]
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip().lower()
+        if (
+            email
+            and Person.objects.filter(email__iexact=email).exclude(pk=self.instance.pk).exists()
+        ):
+            raise forms.ValidationError("Someone in the directory already has this email.")
+        return email
+
+
+class AffiliationForm(forms.Form):
+    title = forms.CharField(max_length=120, required=False, help_text="e.g. Owner, Buyer, CEO.")
+
+
+class CommitmentForm(forms.ModelForm):
+    class Meta:
+        model = Commitment
+        fields = ["value_chain", "description", "toward", "due_on", "status", "evidence"]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "evidence": forms.Textarea(attrs={"rows": 2}),
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+        }
+        labels = {"due_on": "Due date", "toward": "Toward partner"}
+
+    def __init__(self, *args, partner, chains, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner = partner
+        self.fields["value_chain"].queryset = chains.filter(participations__partner=partner)
+        self.fields["toward"].queryset = (
+            Partner.objects.filter(participations__value_chain__in=chains)
+            .exclude(pk=partner.pk)
+            .distinct()
+            .only("id", "name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("toward") is not None and data["toward"].pk == self.partner.pk:
+            self.add_error("toward", "A partner cannot commit toward itself.")
+        return data
+
+
+class InterestForm(forms.ModelForm):
+    class Meta:
+        model = Interest
+        fields = ["value_chain", "kind", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, partner, chains, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["value_chain"].queryset = chains.filter(participations__partner=partner)
+
+
+class InviteForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=Person.objects.none(), empty_label=None)
+
+    def __init__(self, *args, partner, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(affiliations__partner=partner)
+
+    def clean_person(self):
+        person = self.cleaned_data["person"]
+        if not person.email:
+            raise forms.ValidationError(f"{person} has no email address: add one first.")
+        if person.user_id and person.user.has_usable_password():
+            raise forms.ValidationError(f"{person} can already sign in.")
+        return person
+
+
+class DirectoryFilterForm(forms.Form):
+    """The directory's filters, read from the query string (invalid values are ignored)."""
+
+    q = forms.CharField(required=False, label="Search")
+    chain = forms.IntegerField(required=False)
+    stage = forms.IntegerField(required=False)
+    chain_role = forms.ChoiceField(
+        required=False, choices=[("", "Any role")] + ChainRole.choices, label="Chain role"
+    )
+    kind = forms.ChoiceField(required=False, choices=[("", "Any kind")] + PartnerKind.choices)
+    product = forms.IntegerField(required=False)
+    region = forms.CharField(required=False)
+    status = forms.ChoiceField(
+        required=False, choices=[("", "Any status")] + ParticipationStatus.choices
+    )
+    certification = forms.IntegerField(required=False)
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[
+            ("name", "Name A–Z"),
+            ("-name", "Name Z–A"),
+            ("region", "Region"),
+            ("-updated", "Recently updated"),
+            ("relevance", "Best match"),
+        ],
+    )
+
+    def filters(self) -> dict:
+        if self.is_valid():
+            return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return {name: self.data.get(name) for name in ("q", "region") if self.data.get(name)}
+
+
+class InvitationPasswordForm(SetPasswordForm):
+    """Set a password from an invitation link."""

@@ -1,0 +1,307 @@
+"""Reads of the partner directory: querysets with their joins and prefetches already done."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest
+
+from vcc.paging import Page, keyset_page
+
+from .models import (
+    Affiliation,
+    ChangeRecord,
+    Commitment,
+    Interest,
+    Need,
+    Offer,
+    Participation,
+    Partner,
+    Person,
+    Stage,
+    ValueChain,
+)
+from .permissions import coordinated_chains, visible_partners, visible_people
+
+PARTNER_SORTS = {
+    "name": ["name", "id"],
+    "-name": ["-name", "-id"],
+    "region": ["region", "name", "id"],
+    "-updated": ["-updated_at", "-id"],
+}
+PEOPLE_SORTS = {
+    "name": ["last_name", "first_name", "id"],
+    "-name": ["-last_name", "-first_name", "-id"],
+}
+
+
+def search_filter(qs: QuerySet, q: str) -> QuerySet:
+    """Match `q` against search_document, tolerating partial words and (on PostgreSQL) typos.
+
+    PostgreSQL: substring (trigram GIN index), trigram word similarity (typos) and full-text
+    (GIN over to_tsvector), ranked by the better of word similarity and text rank.
+    SQLite: every word must appear as a substring; ranked by the sort order.
+    """
+    q = " ".join(q.lower().split())[:200]
+    if not q:
+        return qs.annotate(rank=Value(0.0, output_field=FloatField()))
+    if connection.vendor != "postgresql":
+        for word in q.split():
+            qs = qs.filter(search_document__contains=word)
+        return qs.annotate(rank=Value(0.0, output_field=FloatField()))
+    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+
+    document = _tsvector()
+    query = SearchQuery(q, config="simple", search_type="websearch")
+    return qs.annotate(
+        rank=Greatest(
+            TrigramWordSimilarity(q, "search_document"),
+            SearchRank(document, query),
+            output_field=FloatField(),
+        )
+    ).filter(
+        Q(search_document__contains=q)
+        | Q(search_document__trigram_word_similar=q)
+        | _fts_matches(q)
+    )
+
+
+def _tsvector():
+    from django.contrib.postgres.search import SearchVector
+
+    return SearchVector("search_document", config="simple")
+
+
+def _fts_matches(q: str) -> Q:
+    from django.db.models.expressions import RawSQL
+
+    # Written as raw SQL so the expression is exactly the one the GIN index was built on.
+    return Q(
+        RawSQL(
+            "to_tsvector('simple'::regconfig, search_document) "
+            "@@ websearch_to_tsquery('simple'::regconfig, %s)",
+            (q,),
+            output_field=BooleanField(),
+        )
+    )
+
+
+@dataclass
+class DirectoryFilters:
+    q: str = ""
+    chain: int | None = None
+    stage: int | None = None
+    chain_role: str = ""
+    kind: str = ""
+    product: int | None = None
+    region: str = ""
+    status: str = ""
+    certification: int | None = None
+    sort: str = "name"
+
+
+def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
+    """One page of the partners the user may see, filtered, searched and sorted."""
+    qs = visible_partners(user)
+    participation = Participation.objects.filter(partner=OuterRef("pk"))
+    narrowed = False
+    if f.chain:
+        participation, narrowed = participation.filter(value_chain_id=f.chain), True
+    if f.stage:
+        participation, narrowed = participation.filter(stages__id=f.stage), True
+    if f.chain_role:
+        participation, narrowed = participation.filter(chain_role=f.chain_role), True
+    if f.status:
+        participation, narrowed = participation.filter(status=f.status), True
+    if narrowed:
+        qs = qs.filter(Exists(participation))
+    if f.kind:
+        qs = qs.filter(kind=f.kind)
+    if f.region:
+        qs = qs.filter(region__istartswith=f.region)
+    if f.certification:
+        qs = qs.filter(
+            Exists(
+                Partner.certifications.through.objects.filter(
+                    partner_id=OuterRef("pk"), certification_id=f.certification
+                )
+            )
+        )
+    if f.product:
+        qs = qs.filter(
+            Exists(Offer.objects.filter(partner=OuterRef("pk"), product_id=f.product))
+            | Exists(Need.objects.filter(partner=OuterRef("pk"), product_id=f.product))
+        )
+    qs = search_filter(qs, f.q)
+    if f.q and f.sort == "relevance":
+        ordering = ["-rank", "id"]
+    else:
+        ordering = PARTNER_SORTS.get(f.sort, PARTNER_SORTS["name"])
+    qs = qs.prefetch_related(
+        Prefetch(
+            "participations",
+            queryset=Participation.objects.select_related("value_chain").filter(
+                value_chain__in=coordinated_chains(user)
+            ),
+        )
+    )
+    return keyset_page(qs, ordering, cursor, settings.VCC_PAGE_SIZE)
+
+
+def people_directory(user, q: str, chain: int | None, sort: str, cursor: str | None) -> Page:
+    """One page of the people the user may see, searched and sorted."""
+    qs = visible_people(user)
+    if chain:
+        qs = qs.filter(
+            Exists(
+                Affiliation.objects.filter(
+                    person=OuterRef("pk"), partner__participations__value_chain_id=chain
+                )
+            )
+        )
+    qs = search_filter(qs, q)
+    ordering = ["-rank", "id"] if q and sort == "relevance" else PEOPLE_SORTS.get(sort)
+    ordering = ordering or PEOPLE_SORTS["name"]
+    qs = qs.prefetch_related(
+        Prefetch("affiliations", queryset=Affiliation.objects.select_related("partner"))
+    )
+    return keyset_page(qs, ordering, cursor, settings.VCC_PAGE_SIZE)
+
+
+def directory_choices(user) -> dict:
+    """What the directory's filter menus offer: the user's chains with their stages."""
+    stages = list(
+        Stage.objects.filter(value_chain__in=coordinated_chains(user))
+        .select_related("value_chain")
+        .order_by("value_chain__name", "position")
+    )
+    return {"stages": stages}
+
+
+def partner_overview(partner: Partner, user) -> dict:
+    """The partner page's first tab: people, participations, interests, commitments."""
+    return {
+        "certifications": list(partner.certifications.all()),
+        "affiliations": list(
+            Affiliation.objects.filter(partner=partner)
+            .select_related("person")
+            .order_by("person__last_name", "person__first_name")
+        ),
+        "participations": list(
+            Participation.objects.filter(partner=partner)
+            .select_related("value_chain")
+            .prefetch_related(Prefetch("stages", queryset=Stage.objects.order_by("position")))
+            .order_by("value_chain__name")
+        ),
+        "interests": list(
+            Interest.objects.filter(partners=partner)
+            .select_related("value_chain")
+            .annotate(partner_count=Count("partners"))
+        ),
+        "commitments": list(
+            Commitment.objects.filter(partner=partner)
+            .select_related("value_chain", "toward")
+            .order_by(F("due_on").asc(nulls_last=True), "id")
+        ),
+    }
+
+
+def partner_listings(partner: Partner) -> dict:
+    """The partner page's offers and needs, with products and certifications."""
+    return {
+        "offers": list(
+            Offer.objects.filter(partner=partner)
+            .select_related("product")
+            .prefetch_related("certifications")
+        ),
+        "needs": list(
+            Need.objects.filter(partner=partner)
+            .select_related("product")
+            .prefetch_related("required_certifications")
+        ),
+    }
+
+
+def partner_history(partner: Partner, cursor: str | None) -> Page:
+    """The partner's change history, newest first, paged."""
+    qs = ChangeRecord.objects.filter(partner=partner).select_related("user")
+    return keyset_page(qs, ["-at", "-id"], cursor, 30)
+
+
+def value_chain_map(chain: ValueChain) -> list[dict]:
+    """The chain's stages in order, each with its partners and whether it is thin (a gap)."""
+    stages = list(chain.stages.order_by("position"))
+    links = (
+        Participation.stages.through.objects.filter(stage__value_chain=chain)
+        .select_related("participation__partner")
+        .order_by("participation__partner__name")
+    )
+    by_stage: dict[int, list] = {s.pk: [] for s in stages}
+    for link in links:
+        by_stage[link.stage_id].append(link.participation)
+    threshold = settings.VCC_THIN_STAGE_THRESHOLD
+    return [
+        {
+            "stage": s,
+            "participations": by_stage[s.pk],
+            "count": len(by_stage[s.pk]),
+            "gap": "none"
+            if not by_stage[s.pk]
+            else "few"
+            if len(by_stage[s.pk]) < threshold
+            else "",
+        }
+        for s in stages
+    ]
+
+
+def unstaged_participations(chain: ValueChain) -> QuerySet[Participation]:
+    """Partners in the chain not placed at any stage yet."""
+    return (
+        Participation.objects.filter(value_chain=chain, stages__isnull=True)
+        .select_related("partner")
+        .order_by("partner__name")
+    )
+
+
+def chains_overview(user) -> QuerySet[ValueChain]:
+    """The user's value chains with partner and stage counts."""
+    return coordinated_chains(user).annotate(
+        partner_count=Coalesce(
+            Subquery(
+                Participation.objects.filter(value_chain=OuterRef("pk"))
+                .values("value_chain")
+                .annotate(c=Count("*"))
+                .values("c")
+            ),
+            0,
+        ),
+        stage_count=Coalesce(
+            Subquery(
+                Stage.objects.filter(value_chain=OuterRef("pk"))
+                .values("value_chain")
+                .annotate(c=Count("*"))
+                .values("c")
+            ),
+            0,
+        ),
+    )
+
+
+def person_affiliations(person: Person) -> list[Affiliation]:
+    return list(person.affiliations.select_related("partner").order_by("partner__name"))

@@ -1,0 +1,87 @@
+"""Keyset pagination: a page is found by the sort values of the row before it, so page 1,000
+costs what page 1 costs, and no COUNT over the table is needed."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, QuerySet
+
+
+@dataclass
+class Page:
+    rows: list
+    next_cursor: str | None
+    prev_cursor: str | None
+
+    @property
+    def has_other_pages(self) -> bool:
+        return bool(self.next_cursor or self.prev_cursor)
+
+
+def _encode(values: list, direction: str) -> str:
+    def plain(v):
+        if isinstance(v, datetime.datetime | datetime.date):
+            return v.isoformat()
+        if isinstance(v, Decimal):
+            return str(v)
+        return v
+
+    raw = json.dumps([direction, [plain(v) for v in values]], separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, width: int) -> tuple[str, list] | None:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        direction, values = json.loads(raw)
+    except (ValueError, binascii.Error, TypeError):
+        return None
+    if direction not in ("n", "p") or not isinstance(values, list) or len(values) != width:
+        return None
+    return direction, values
+
+
+def _after(order: list[tuple[str, bool]], values: list) -> Q:
+    """Rows strictly after `values` in `order`, written as
+    f1 >= v1 AND (f1 > v1 OR (f2 >= v2 AND (f2 > v2 OR ...))) so an index on (f1, f2...)
+    serves it as a range scan."""
+    (field, desc), value = order[0], values[0]
+    strict = Q(**{f"{field}__{'lt' if desc else 'gt'}": value})
+    if len(order) == 1:
+        return strict
+    loose = Q(**{f"{field}__{'lte' if desc else 'gte'}": value})
+    return loose & (strict | _after(order[1:], values[1:]))
+
+
+def keyset_page(qs: QuerySet, ordering: list[str], cursor: str | None, size: int) -> Page:
+    """One page of `qs` sorted by `ordering` (whose last field must be unique, e.g. "id")."""
+    order = [(f.lstrip("-"), f.startswith("-")) for f in ordering]
+    decoded = _decode(cursor, len(order)) if cursor else None
+    backwards = decoded is not None and decoded[0] == "p"
+    if backwards:
+        order = [(f, not desc) for f, desc in order]
+    if decoded:
+        qs = qs.filter(_after(order, decoded[1]))
+    qs = qs.order_by(*[("-" if desc else "") + f for f, desc in order])
+    rows = list(qs[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    if backwards:
+        rows.reverse()
+
+    def key(row):
+        return [getattr(row, f) for f, _ in order]
+
+    has_next = (more and not backwards) or (backwards and bool(rows))
+    has_prev = (more and backwards) or (decoded is not None and not backwards and bool(rows))
+    return Page(
+        rows=rows,
+        next_cursor=_encode(key(rows[-1]), "n") if has_next and rows else None,
+        prev_cursor=_encode(key(rows[0]), "p") if has_prev and rows else None,
+    )
