@@ -57,6 +57,8 @@ class MonthsField(forms.TypedMultipleChoiceField):
 
 
 class PartnerForm(forms.ModelForm):
+    website = forms.URLField(required=False, assume_scheme="https")
+
     class Meta:
         model = Partner
         fields = [

@@ -155,7 +155,7 @@ def update_partner(form: ModelForm, *, by) -> Partner:
     partner = form.save()
     if changes:
         record_change(partner, by, "Profile edited", changes)
-        refresh_search_documents([partner.pk], partner.affiliations.values_list("person_id"))
+        refresh_search_documents([partner.pk], partner.affiliations.values_list("person_id", flat=True))
     return partner
 
 

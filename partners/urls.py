@@ -1,6 +1,21 @@
-from django.urls import path
+from django.urls import path, register_converter
 
 from . import views
+
+
+class ListingKindConverter:
+    """'offers' or 'needs': the two kinds of listing a partner keeps."""
+
+    regex = "offers|needs"
+
+    def to_python(self, value: str) -> str:
+        return value
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ListingKindConverter, "listing")
 
 app_name = "partners"
 urlpatterns = [
@@ -8,14 +23,14 @@ urlpatterns = [
     path("partners/new/", views.create, name="create"),
     path("partners/<int:pk>/", views.detail, name="detail"),
     path("partners/<int:pk>/edit/", views.edit, name="edit"),
-    path("partners/<int:pk>/<str:kind>/new/", views.listing_edit, name="listing_create"),
+    path("partners/<int:pk>/<listing:kind>/new/", views.listing_edit, name="listing_create"),
     path(
-        "partners/<int:pk>/<str:kind>/<int:listing_pk>/edit/",
+        "partners/<int:pk>/<listing:kind>/<int:listing_pk>/edit/",
         views.listing_edit,
         name="listing_edit",
     ),
     path(
-        "partners/<int:pk>/<str:kind>/<int:listing_pk>/delete/",
+        "partners/<int:pk>/<listing:kind>/<int:listing_pk>/delete/",
         views.listing_delete,
         name="listing_delete",
     ),

@@ -37,9 +37,10 @@ def require(condition: bool, what: str) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery(settings, tmp_path):
+def _test_settings(settings):
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture

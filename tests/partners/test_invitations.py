@@ -1,0 +1,89 @@
+"""Coordinators invite partners: an email with a single-use link to set a password."""
+
+import re
+
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from partners.models import Invitation
+from partners.tasks import send_invitation
+from tests.factories import AffiliationFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def invitee(partner_a):
+    person = PersonFactory(first_name="Zanele", email="zanele@amatola.example")
+    AffiliationFactory(person=person, partner=partner_a)
+    return person
+
+
+def invite(client, partner, person):
+    return client.post(reverse("partners:invite", args=[partner.pk]), {"person": person.pk})
+
+
+def link_in(message) -> str:
+    return re.search(r"http://\S+/accounts/invitation/\S+/", message.body).group(0)
+
+
+def test_invitation_email_link_sets_password_once(
+    as_coordinator, partner_a, invitee, client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = invite(as_coordinator, partner_a, invitee)
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["zanele@amatola.example"]
+    assert "Amatola Sawmill" in message.subject
+    assert message.alternatives and "Set your password" in message.alternatives[0][0]
+    path = link_in(message).split("testserver", 1)[-1].replace("http://127.0.0.1:8000", "")
+
+    page = client.get(path)
+    assert page.status_code == 200 and "Choose a password" in page.content.decode()
+    weak = client.post(path, {"new_password1": "abc", "new_password2": "abc"})
+    assert weak.context["form"].errors
+    done = client.post(path, {"new_password1": "Saligna-2026!", "new_password2": "Saligna-2026!"})
+    assert done.status_code == 302
+    assert client.get(reverse("partners:my_organisation"))["Location"] == (
+        partner_a.get_absolute_url()
+    )
+    assert Invitation.objects.get().accepted_at is not None
+
+    client.logout()
+    again = client.get(path)
+    assert again.status_code == 400
+    assert "no longer works" in again.content.decode()
+
+
+def test_tampered_link_is_refused(client):
+    response = client.get(reverse("accept_invitation", args=["MQ", "bad-token"]))
+    assert response.status_code == 400
+
+
+def test_invitee_without_email_is_refused_beside_the_field(as_coordinator, partner_a):
+    person = PersonFactory(email="")
+    AffiliationFactory(person=person, partner=partner_a)
+    response = invite(as_coordinator, partner_a, person)
+    assert "has no email address" in response.content.decode()
+    assert not Invitation.objects.exists() and not mail.outbox
+
+
+def test_person_of_another_partner_cannot_be_invited_here(as_coordinator, partner_a, partner_b):
+    outsider = PersonFactory()
+    AffiliationFactory(person=outsider, partner=partner_b)
+    response = invite(as_coordinator, partner_a, outsider)
+    assert "person" in response.context["form"].errors
+    assert not Invitation.objects.exists()
+
+
+def test_send_invitation_twice_sends_once(
+    as_coordinator, partner_a, invitee, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(as_coordinator, partner_a, invitee)
+    invitation = Invitation.objects.get()
+    assert send_invitation(invitation.pk) is False  # already claimed and sent
+    assert len(mail.outbox) == 1
