@@ -1,0 +1,50 @@
+"""Typo-tolerant search: PostgreSQL trigram and full-text over GIN indexes."""
+
+import pytest
+from django.db import connection
+from django.urls import reverse
+
+from partners.services import refresh_search_documents
+from tests.conftest import require
+from tests.factories import AffiliationFactory, ParticipationFactory, PartnerFactory, PersonFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def postgres_only():
+    require(connection.vendor == "postgresql", "PostgreSQL")
+
+
+@pytest.fixture
+def network(chain_a, partner_a):
+    for name in ["Kei River Timber", "Mthatha Furniture Works", "Coastal Exporters"]:
+        ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name=name))
+    person = PersonFactory(first_name="Nokuthula", last_name="Mahlangu")
+    AffiliationFactory(person=person, partner=partner_a)
+    refresh_search_documents(None, None)
+
+
+@pytest.mark.parametrize(
+    "q, expected",
+    [
+        ("amatolla", "Amatola Sawmill"),  # a letter too many
+        ("mthata furnitur", "Mthatha Furniture Works"),  # two typos, partial word
+        ("nokuthla", "Amatola Sawmill"),  # a person's name, misspelt
+        ("exporter", "Coastal Exporters"),
+    ],
+)
+def test_search_tolerates_typos(as_coordinator, network, q, expected):
+    response = as_coordinator.get(reverse("partners:directory"), {"q": q, "sort": "relevance"})
+    found = [p.name for p in response.context["page"].rows]
+    assert found and found[0] == expected, found
+
+
+def test_search_indexes_exist():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'partners_partner'"
+        )
+        indexes = dict(cursor.fetchall())
+    assert "gin_trgm_ops" in indexes["partners_partner_search_trgm"]
+    assert "to_tsvector" in indexes["partners_partner_search_fts"]
