@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from partners.services import refresh_search_documents
+from vcc.celery import app as celery_app
 
 from .factories import (
     AffiliationFactory,
@@ -38,7 +39,9 @@ def require(condition: bool, what: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    # Tasks run in the test's own thread; tests/test_celery_worker.py uses a real worker.
     settings.CELERY_TASK_ALWAYS_EAGER = True
+    celery_app.conf.task_always_eager = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
