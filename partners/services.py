@@ -155,7 +155,8 @@ def update_partner(form: ModelForm, *, by) -> Partner:
     partner = form.save()
     if changes:
         record_change(partner, by, "Profile edited", changes)
-        refresh_search_documents([partner.pk], partner.affiliations.values_list("person_id", flat=True))
+        people = partner.affiliations.values_list("person_id", flat=True)
+        refresh_search_documents([partner.pk], people)
     return partner
 
 

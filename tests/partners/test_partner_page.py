@@ -7,8 +7,8 @@ from partners.models import (
     ChangeRecord,
     CommitmentStatus,
     Offer,
-    Partner,
     ParticipationStatus,
+    Partner,
     Person,
 )
 from tests.factories import (

@@ -174,3 +174,8 @@ def test_superuser_sees_everything(world, partner_b, django_user_model):
     client = client_for(admin)
     assert client.get(reverse("partners:detail", args=[partner_b.pk])).status_code == 200
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_absurd_ids_are_404_not_500(as_coordinator):
+    for url in ["/partners/99999999999999999999999/", "/people/123456789012345678901234/edit/"]:
+        assert as_coordinator.get(url).status_code == 404
