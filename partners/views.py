@@ -136,7 +136,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     chains = coordinated_chains(request.user)
     form = PartnerForm(request.POST or None)
-    participation_form = ParticipationForm(request.POST or None, chains=chains, prefix="p")
+    # The chain page's "Add a partner here" links pass the chain and stage to start from.
+    initial = {"value_chain": request.GET.get("chain"), "stages": request.GET.getlist("stage")}
+    participation_form = ParticipationForm(
+        request.POST or None, chains=chains, prefix="p", initial=initial
+    )
     if request.method == "POST" and form.is_valid() and participation_form.is_valid():
         partner = services.create_partner(form, participation_form, by=request.user)
         messages.success(request, f"{partner.name} was added to the directory.")
