@@ -326,9 +326,9 @@ class DirectoryFilterForm(forms.Form):
     )
 
     def filters(self) -> dict:
-        if self.is_valid():
-            return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-        return {name: self.data.get(name) for name in ("q", "region") if self.data.get(name)}
+        """The valid filters; an invalid one (a tampered link) is dropped, not an error."""
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
 class InvitationPasswordForm(SetPasswordForm):
