@@ -10,6 +10,7 @@ from .models import (
     MONTH_NAMES,
     ChainRole,
     Commitment,
+    Interaction,
     Interest,
     Need,
     Offer,
@@ -296,6 +297,50 @@ class InviteForm(forms.Form):
         if person.user_id and person.user.has_usable_password():
             raise forms.ValidationError(f"{person} can already sign in.")
         return person
+
+
+class InteractionForm(forms.ModelForm):
+    """Quick-log of an interaction from a partner's or a person's page."""
+
+    class Meta:
+        model = Interaction
+        fields = [
+            "kind",
+            "occurred_on",
+            "topic",
+            "people",
+            "hours",
+            "visibility",
+            "follow_up_on",
+            "notes",
+        ]
+        widgets = {
+            "occurred_on": forms.DateInput(attrs={"type": "date"}),
+            "follow_up_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "people": forms.CheckboxSelectMultiple,
+        }
+        labels = {
+            "occurred_on": "Date",
+            "follow_up_on": "Follow up on",
+            "visibility": "Who sees it",
+        }
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = people
+        self.fields["people"].required = False
+        self.fields["people"].label = "People involved"
+
+    def clean(self):
+        data = super().clean()
+        hours = data.get("hours")
+        if hours is not None and hours < 0:
+            self.add_error("hours", "Hours cannot be negative.")
+        when, follow_up = data.get("occurred_on"), data.get("follow_up_on")
+        if when and follow_up and follow_up < when:
+            self.add_error("follow_up_on", "The follow-up must be on or after the interaction.")
+        return data
 
 
 class DirectoryFilterForm(forms.Form):

@@ -532,3 +532,80 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation for {self.person}"
+
+
+class InteractionKind(models.TextChoices):
+    CALL = "call", "Call"
+    EMAIL = "email", "Email"
+    MEETING = "meeting", "Meeting"
+    SITE_VISIT = "site_visit", "Site visit"
+    TECHNICAL_ASSISTANCE = "technical_assistance", "Technical assistance"
+
+
+class Visibility(models.TextChoices):
+    COORDINATORS = "coordinators", "Coordinators only"
+    SHARED = "shared", "Shared with the partners in it"
+
+
+class Interaction(models.Model):
+    """A call, email, meeting, site visit or technical-assistance session the coordinator had."""
+
+    kind = models.CharField(max_length=30, choices=InteractionKind.choices)
+    occurred_on = models.DateField(default=datetime.date.today)
+    topic = models.CharField(max_length=200)
+    hours = models.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Time spent, for technical assistance.",
+    )
+    notes = models.TextField(blank=True)
+    visibility = models.CharField(
+        max_length=20, choices=Visibility.choices, default=Visibility.COORDINATORS
+    )
+    follow_up_on = models.DateField(null=True, blank=True, help_text="When to follow up.")
+    partners = models.ManyToManyField(
+        Partner, through="InteractionPartner", related_name="interactions"
+    )
+    people = models.ManyToManyField(Person, blank=True, related_name="interactions")
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(hours__isnull=True) | Q(hours__gte=0),
+                name="interaction_hours_not_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.topic}"
+
+
+class InteractionPartner(models.Model):
+    """A partner in an interaction; the date is copied here so a partner's timeline is one
+    index range scan, newest first."""
+
+    interaction = models.ForeignKey(Interaction, on_delete=models.CASCADE)
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE)
+    occurred_on = models.DateField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["interaction", "partner"], name="interaction_partner_unique"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["partner", "-occurred_on", "-interaction"], name="timeline_partner_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner_id} in interaction {self.interaction_id}"

@@ -27,6 +27,8 @@ from .models import (
     Affiliation,
     ChangeRecord,
     Commitment,
+    Interaction,
+    InteractionPartner,
     Interest,
     Need,
     Offer,
@@ -35,6 +37,7 @@ from .models import (
     Person,
     Stage,
     ValueChain,
+    Visibility,
 )
 from .permissions import coordinated_chains, visible_partners, visible_people
 
@@ -305,3 +308,36 @@ def chains_overview(user) -> QuerySet[ValueChain]:
 
 def person_affiliations(person: Person) -> list[Affiliation]:
     return list(person.affiliations.select_related("partner").order_by("partner__name"))
+
+
+TIMELINE_PAGE = 20
+
+
+def partner_timeline(partner: Partner, *, coordinator: bool, cursor: str | None) -> Page:
+    """The partner's interactions, newest first, paged; partners see only shared ones."""
+    qs = InteractionPartner.objects.filter(partner=partner).select_related("interaction__logged_by")
+    if not coordinator:
+        qs = qs.filter(interaction__visibility=Visibility.SHARED)
+    page = keyset_page(qs, ["-occurred_on", "-interaction_id"], cursor, TIMELINE_PAGE)
+    page.rows = [row.interaction for row in page.rows]
+    _attach_interaction_parties(page.rows)
+    return page
+
+
+def person_timeline(person: Person, cursor: str | None) -> Page:
+    """The person's interactions, newest first, paged (coordinators only)."""
+    qs = Interaction.objects.filter(people=person).select_related("logged_by")
+    page = keyset_page(qs, ["-occurred_on", "-id"], cursor, TIMELINE_PAGE)
+    _attach_interaction_parties(page.rows)
+    return page
+
+
+def _attach_interaction_parties(interactions: list[Interaction]) -> None:
+    """Prefetch the partners and people of a page of interactions (two queries)."""
+    from django.db.models import prefetch_related_objects
+
+    prefetch_related_objects(
+        interactions,
+        Prefetch("partners", queryset=Partner.objects.only("id", "name")),
+        Prefetch("people", queryset=Person.objects.only("id", "first_name", "last_name")),
+    )

@@ -22,6 +22,8 @@ from .models import (
     Affiliation,
     ChangeRecord,
     Commitment,
+    Interaction,
+    InteractionPartner,
     Interest,
     Invitation,
     Need,
@@ -248,6 +250,25 @@ def save_interest(partner: Partner, form: ModelForm, *, by) -> Interest:
     verb = "Interest recorded" if creating else "Interest updated"
     record_change(partner, by, f"{verb}: {interest.description[:80]}")
     return interest
+
+
+# --- interactions ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def log_interaction(form: ModelForm, partners: list[Partner], *, by) -> Interaction:
+    """Record an interaction with the given partners (and the people chosen in the form)."""
+    interaction = form.save(commit=False)
+    interaction.logged_by = by
+    interaction.save()
+    form.save_m2m()
+    InteractionPartner.objects.bulk_create(
+        InteractionPartner(
+            interaction=interaction, partner=partner, occurred_on=interaction.occurred_on
+        )
+        for partner in partners
+    )
+    return interaction
 
 
 # --- invitations ------------------------------------------------------------------------------

@@ -22,6 +22,7 @@ from .forms import (
     AffiliationForm,
     CommitmentForm,
     DirectoryFilterForm,
+    InteractionForm,
     InterestForm,
     InvitationPasswordForm,
     InviteForm,
@@ -39,6 +40,7 @@ from .models import (
     Offer,
     Participation,
     Partner,
+    Person,
     Product,
 )
 from .permissions import (
@@ -52,7 +54,7 @@ from .permissions import (
 )
 
 LISTINGS = {"offers": (Offer, OfferForm), "needs": (Need, NeedForm)}
-TABS = ("overview", "offers", "history")
+TABS = ("overview", "offers", "timeline", "history")
 
 
 def _fragment(request: HttpRequest, template: str, partial: str) -> str:
@@ -126,6 +128,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(selectors.partner_overview(access.partner, request.user))
     elif tab == "offers":
         context.update(selectors.partner_listings(access.partner))
+    elif tab == "timeline":
+        context.update(_timeline_context(request, access))
     else:
         context["history"] = selectors.partner_history(access.partner, request.GET.get("cursor"))
     return render(request, _fragment(request, "partners/detail.html", "tab"), context)
@@ -208,6 +212,67 @@ def listing_delete(request: HttpRequest, pk: int, kind: str, listing_pk: int) ->
     if request.htmx:
         return _offers_tab(request, access)
     return redirect(reverse("partners:detail", args=[pk]) + "?tab=offers")
+
+
+# --- interactions ----------------------------------------------------------------------------
+
+
+def _timeline_context(request: HttpRequest, access, form=None) -> dict:
+    timeline = selectors.partner_timeline(
+        access.partner, coordinator=access.can_coordinate, cursor=request.GET.get("cursor")
+    )
+    if form is None and access.can_coordinate:
+        form = InteractionForm(people=Person.objects.filter(affiliations__partner=access.partner))
+    return {"timeline": timeline, "interaction_form": form}
+
+
+@coordinator_required
+@require_POST
+def log_interaction(request: HttpRequest, pk: int) -> HttpResponse:
+    """Quick-log from the partner page: on an htmx post the timeline re-renders in place."""
+    access = get_partner_for_user(request, pk, coordinate=True)
+    people = Person.objects.filter(affiliations__partner=access.partner)
+    form = InteractionForm(request.POST, people=people)
+    if form.is_valid():
+        services.log_interaction(form, [access.partner], by=request.user)
+        messages.success(request, "Interaction logged.")
+        if not request.htmx:
+            return redirect(reverse("partners:detail", args=[pk]) + "?tab=timeline")
+        form = None
+    elif not request.htmx:
+        messages.error(request, "The interaction was not logged: see the form below.")
+    context = {"access": access, "partner": access.partner, "tab": "timeline"}
+    context.update(_timeline_context(request, access, form))
+    return render(request, _fragment(request, "partners/detail.html", "tab"), context)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def person_log_interaction(request: HttpRequest, pk: int) -> HttpResponse:
+    """Quick-log from a person's page, with the partners they work at."""
+    person = get_person_for_user(request, pk)
+    partners = list(
+        Partner.objects.filter(
+            affiliations__person=person,
+            participations__value_chain__in=coordinated_chains(request.user),
+        ).distinct()
+    )
+    form = InteractionForm(
+        request.POST or None,
+        people=Person.objects.filter(pk=person.pk),
+        initial={"people": [person.pk]},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.log_interaction(form, partners, by=request.user)
+        messages.success(request, "Interaction logged.")
+        return redirect(person)
+    context = {
+        "person": person,
+        "affiliations": selectors.person_affiliations(person),
+        "timeline": selectors.person_timeline(person, request.GET.get("cursor")),
+        "interaction_form": form,
+    }
+    return render(request, _fragment(request, "partners/person.html", "timeline"), context)
 
 
 # --- coordinator-only parts of a partner -------------------------------------------------------
@@ -326,7 +391,12 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request, pk)
     context = {"person": person, "affiliations": selectors.person_affiliations(person)}
-    return render(request, "partners/person.html", context)
+    if is_coordinator(request.user):
+        context["timeline"] = selectors.person_timeline(person, request.GET.get("cursor"))
+        context["interaction_form"] = InteractionForm(
+            people=Person.objects.filter(pk=person.pk), initial={"people": [person.pk]}
+        )
+    return render(request, _fragment(request, "partners/person.html", "timeline"), context)
 
 
 @login_required

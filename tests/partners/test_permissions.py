@@ -50,6 +50,8 @@ def world(
         "detail": reverse("partners:detail", args=[a]),
         "detail_offers": reverse("partners:detail", args=[a]) + "?tab=offers",
         "detail_history": reverse("partners:detail", args=[a]) + "?tab=history",
+        "detail_timeline": reverse("partners:detail", args=[a]) + "?tab=timeline",
+        "person_log": reverse("partners:person_log_interaction", args=[person.pk]),
         "edit": reverse("partners:edit", args=[a]),
         "offer_create": reverse("partners:listing_create", args=[a, "offers"]),
         "offer_edit": reverse("partners:listing_edit", args=[a, "offers", offer.pk]),
@@ -82,6 +84,8 @@ EXPECTED = {
     "detail": (302, 200, 404, 200, 404, 200),
     "detail_offers": (302, 200, 404, 200, 404, 200),
     "detail_history": (302, 200, 404, 200, 404, 200),
+    "detail_timeline": (302, 200, 404, 200, 404, 200),
+    "person_log": (302, 403, 403, 200, 404, 403),
     "edit": (302, 200, 404, 200, 404, 200),
     "offer_create": (302, 200, 404, 200, 404, 200),
     "offer_edit": (302, 200, 404, 200, 404, 200),
@@ -117,7 +121,7 @@ def test_get_matrix_htmx(world, name):
     assert got == EXPECTED[name], dict(zip(ROLES, got, strict=True))
 
 
-POSTS = ["edit", "offer_create", "commitment_create", "invite", "person_create"]
+POSTS = ["edit", "offer_create", "commitment_create", "invite", "person_create", "person_log"]
 
 
 @pytest.mark.parametrize("name", POSTS)
