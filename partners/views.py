@@ -17,6 +17,8 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from matchmaking.selectors import partner_introductions
+
 from . import selectors, services
 from .forms import (
     AffiliationForm,
@@ -54,7 +56,7 @@ from .permissions import (
 )
 
 LISTINGS = {"offers": (Offer, OfferForm), "needs": (Need, NeedForm)}
-TABS = ("overview", "offers", "timeline", "history")
+TABS = ("overview", "offers", "timeline", "introductions", "history")
 
 
 def _fragment(request: HttpRequest, template: str, partial: str) -> str:
@@ -130,6 +132,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(selectors.partner_listings(access.partner))
     elif tab == "timeline":
         context.update(_timeline_context(request, access))
+    elif tab == "introductions":
+        context["introductions"] = partner_introductions(access.partner)
     else:
         context["history"] = selectors.partner_history(access.partner, request.GET.get("cursor"))
     return render(request, _fragment(request, "partners/detail.html", "tab"), context)

@@ -145,6 +145,8 @@ CELERY_TIMEZONE = TIME_ZONE
 # The directory page size, and how few partners at a stage count as a gap.
 VCC_PAGE_SIZE = int(os.environ.get("VCC_PAGE_SIZE", "50"))
 VCC_THIN_STAGE_THRESHOLD = int(os.environ.get("VCC_THIN_STAGE_THRESHOLD", "3"))
+# An open introduction with no change for this many days is flagged as stalled.
+VCC_STALLED_AFTER_DAYS = int(os.environ.get("VCC_STALLED_AFTER_DAYS", "30"))
 
 LOGGING = {
     "version": 1,

@@ -7,5 +7,6 @@ urlpatterns = [
     path("", partner_views.home, name="home"),
     path("accounts/", include("partners.account_urls")),
     path("", include("partners.urls")),
+    path("", include("matchmaking.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,123 @@
+"""Forms of matchmaking: the validation a user sees, beside each field."""
+
+from __future__ import annotations
+
+from django import forms
+from django.db.models import Q
+
+from partners.models import Need, Offer, Participation, Partner, Person
+
+from .models import OPEN, PIPELINE, Introduction, IntroductionStatus
+
+
+class IntroductionForm(forms.ModelForm):
+    """Introduce `partner_a` (fixed by the page) to a partner B found by search."""
+
+    class Meta:
+        model = Introduction
+        fields = ["value_chain", "partner_b", "person_a", "person_b", "reason", "offer", "need"]
+        widgets = {"reason": forms.Textarea(attrs={"rows": 3})}
+        labels = {
+            "partner_b": "Introduce to",
+            "person_a": "Contact on this side",
+            "person_b": "Contact on the other side",
+        }
+
+    def __init__(self, *args, partner_a: Partner, chains, candidates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner_a = partner_a
+        self.instance.partner_a = partner_a
+        self.fields["value_chain"].queryset = chains.filter(participations__partner=partner_a)
+        self.fields["value_chain"].empty_label = None
+        # Any partner of the user's chains validates; the menu shows the search results.
+        b = self.fields["partner_b"]
+        b.queryset = Partner.objects.filter(participations__value_chain__in=chains).distinct()
+        b.widget.choices = [("", "Choose from the search results")] + [
+            (p.pk, f"{p.name} · {p.region}" if p.region else p.name) for p in candidates
+        ]
+        b.help_text = "Search by name, product or place above to list partners here."
+        chosen_b = self.data.get("partner_b") if self.is_bound else None
+        chosen_b = int(chosen_b) if chosen_b and str(chosen_b).isdigit() else None
+        side_b = Q(partner_id=chosen_b) if chosen_b else Q(pk__in=[])
+        self.fields["person_a"].queryset = Person.objects.filter(affiliations__partner=partner_a)
+        self.fields["person_b"].queryset = (
+            Person.objects.filter(affiliations__partner_id=chosen_b)
+            if chosen_b
+            else Person.objects.none()
+        )
+        self.fields["offer"].queryset = Offer.objects.filter(
+            Q(partner=partner_a) | side_b
+        ).select_related("product", "partner")
+        self.fields["need"].queryset = Need.objects.filter(
+            Q(partner=partner_a) | side_b
+        ).select_related("product", "partner")
+        self.fields["offer"].label_from_instance = lambda o: f"{o.partner.name} offers {o.product}"
+        self.fields["need"].label_from_instance = lambda n: f"{n.partner.name} needs {n.product}"
+        self.fields["offer"].help_text = "The offer behind this introduction, if there is one."
+
+    def clean(self):
+        data = super().clean()
+        b, chain = data.get("partner_b"), data.get("value_chain")
+        if b is None:
+            return data
+        if b.pk == self.partner_a.pk:
+            self.add_error("partner_b", "A partner cannot be introduced to itself.")
+            return data
+        if chain and not Participation.objects.filter(partner=b, value_chain=chain).exists():
+            self.add_error("partner_b", f"{b.name} is not in {chain}; add them to it first.")
+        already = Introduction.objects.filter(
+            Q(partner_a=self.partner_a, partner_b=b) | Q(partner_a=b, partner_b=self.partner_a),
+            status__in=OPEN,
+        ).first()
+        if already:
+            self.add_error(
+                "partner_b",
+                f"{self.partner_a.name} and {b.name} already have an open introduction "
+                f"({already.get_status_display().lower()}).",
+            )
+        return data
+
+
+class MoveForm(forms.Form):
+    """Move an introduction along the pipeline, with the outcome when it is trading."""
+
+    status = forms.ChoiceField(choices=IntroductionStatus.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    annual_sales_value = forms.DecimalField(
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        label="Annual sales value",
+        help_text="Needed when trading.",
+    )
+    annual_volume = forms.DecimalField(required=False, min_value=0, max_digits=14, decimal_places=2)
+    volume_unit = forms.CharField(required=False, max_length=20)
+
+    def __init__(self, *args, introduction: Introduction, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.introduction = introduction
+
+    def clean(self):
+        data = super().clean()
+        trading = data.get("status") == IntroductionStatus.TRADING
+        if (
+            trading
+            and data.get("annual_sales_value") is None
+            and self.introduction.annual_sales_value is None
+        ):
+            self.add_error("annual_sales_value", "Give the annual sales value when trading.")
+        return data
+
+
+class FeedbackForm(MoveForm):
+    """A partner says how an introduction is going."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = [s for s in PIPELINE if s != IntroductionStatus.PROPOSED] + [
+            IntroductionStatus.DECLINED
+        ]
+        self.fields["status"].choices = [(s.value, s.label) for s in allowed]
+        self.fields["status"].label = "How is it going?"
+        self.fields["note"].label = "Anything the coordinator should know"

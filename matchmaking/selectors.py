@@ -1,0 +1,90 @@
+"""Reads of matchmaking: the introduction board, a partner's introductions, candidates."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+
+from partners.models import Participation, Partner
+from partners.permissions import coordinated_chains, visible_partners
+from partners.selectors import search_filter
+
+from .models import CLOSED, PIPELINE, Introduction, IntroductionStatus
+
+BOARD_COLUMN_SIZE = 25
+
+
+def stalled_before() -> datetime.datetime:
+    """Open introductions unchanged since this moment are flagged as stalled."""
+    return timezone.now() - datetime.timedelta(days=settings.VCC_STALLED_AFTER_DAYS)
+
+
+def _board_queryset(user, chain: int | None, stage: int | None) -> QuerySet[Introduction]:
+    qs = Introduction.objects.filter(value_chain__in=coordinated_chains(user))
+    if chain:
+        qs = qs.filter(value_chain_id=chain)
+    if stage:
+        at_stage = Participation.objects.filter(stages__id=stage)
+        qs = qs.filter(
+            Exists(at_stage.filter(partner=OuterRef("partner_a")))
+            | Exists(at_stage.filter(partner=OuterRef("partner_b")))
+        )
+    return qs
+
+
+def introduction_board(user, chain: int | None = None, stage: int | None = None) -> list[dict]:
+    """The board: a column per status with its count and its most recently changed cards.
+
+    Two queries whatever the number of introductions: counts by status, and the top cards of
+    every column at once (a window function numbers the cards within their column).
+    """
+    qs = _board_queryset(user, chain, stage)
+    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    cards = (
+        qs.annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("status")],
+                order_by=[F("status_changed_at").desc(), F("id").desc()],
+            )
+        )
+        .filter(rank__lte=BOARD_COLUMN_SIZE)
+        .select_related("partner_a", "partner_b", "value_chain")
+        .order_by("status", "rank")
+    )
+    by_status: dict[str, list] = {s: [] for s in IntroductionStatus.values}
+    threshold = stalled_before()
+    for card in cards:
+        card.looks_stalled = card.status in PIPELINE[:-1] and card.status_changed_at < threshold
+        by_status[card.status].append(card)
+    return [
+        {
+            "status": status,
+            "label": IntroductionStatus(status).label,
+            "count": counts.get(status, 0),
+            "cards": by_status[status],
+            "closed": status in CLOSED,
+        }
+        for status in PIPELINE + CLOSED
+    ]
+
+
+def partner_introductions(partner: Partner) -> list[Introduction]:
+    """Every introduction the partner is part of, most recently changed first."""
+    return list(
+        Introduction.objects.filter(Q(partner_a=partner) | Q(partner_b=partner))
+        .select_related("partner_a", "partner_b", "value_chain")
+        .order_by("-status_changed_at", "-id")[:100]
+    )
+
+
+def introduction_candidates(user, partner_a: Partner, q: str, limit: int = 20) -> list[Partner]:
+    """Partners to introduce `partner_a` to, found by the directory's search."""
+    if not q.strip():
+        return []
+    qs = search_filter(visible_partners(user).exclude(pk=partner_a.pk), q)
+    return list(qs.order_by("-rank", "name", "id")[:limit])
