@@ -20,6 +20,8 @@ from .models import (
     PartnerKind,
     Person,
     Product,
+    Relationship,
+    RelationshipKind,
     ValueChain,
     mask_to_months,
     months_to_mask,
@@ -340,6 +342,57 @@ class InteractionForm(forms.ModelForm):
         when, follow_up = data.get("occurred_on"), data.get("follow_up_on")
         if when and follow_up and follow_up < when:
             self.add_error("follow_up_on", "The follow-up must be on or after the interaction.")
+        return data
+
+
+class RelationshipForm(forms.ModelForm):
+    """A relationship of `partner` with another partner of the user's chains."""
+
+    SIDES = [
+        ("source", "This partner is the buyer / funder / provider / association"),
+        ("target", "This partner is the supplier / grantee / assisted / member"),
+    ]
+    side = forms.ChoiceField(
+        choices=SIDES, initial="source", widget=forms.RadioSelect, label="Which side"
+    )
+    other = forms.ModelChoiceField(queryset=Partner.objects.none(), label="With partner")
+
+    class Meta:
+        model = Relationship
+        fields = ["kind", "began_on", "notes"]
+        widgets = {
+            "began_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"began_on": "Began on"}
+
+    field_order = ["kind", "other", "side", "began_on", "notes"]
+
+    def __init__(self, *args, partner, chains, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner = partner
+        self.fields["other"].queryset = (
+            Partner.objects.filter(
+                participations__value_chain__in=chains.filter(participations__partner=partner)
+            )
+            .exclude(pk=partner.pk)
+            .distinct()
+            .order_by("name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        other, kind = data.get("other"), data.get("kind")
+        if other is None or kind is None:
+            return data
+        source, target = (
+            (self.partner, other) if data.get("side") == "source" else (other, self.partner)
+        )
+        if kind == RelationshipKind.PEER and source.pk > target.pk:
+            source, target = target, source  # peers: one row per pair, whichever way round
+        if Relationship.objects.filter(source=source, target=target, kind=kind).exists():
+            self.add_error("other", f"This relationship with {other.name} is already recorded.")
+        self.instance.source, self.instance.target = source, target
         return data
 
 

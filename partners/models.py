@@ -609,3 +609,40 @@ class InteractionPartner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.partner_id} in interaction {self.interaction_id}"
+
+
+class RelationshipKind(models.TextChoices):
+    BUYER_SUPPLIER = "buyer_supplier", "Buyer–supplier"
+    PEER = "peer", "Peers"
+    FUNDER_GRANTEE = "funder_grantee", "Funder–grantee"
+    TECHNICAL_ASSISTANCE = "technical_assistance", "Technical assistance"
+    MEMBERSHIP = "membership", "Membership"
+
+
+class Relationship(models.Model):
+    """A standing tie between two partners. For directed kinds, `source` is the buyer, the
+    funder, the assistance provider or the association; `target` the other side."""
+
+    source = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="relationships_out")
+    target = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="relationships_in")
+    kind = models.CharField(max_length=30, choices=RelationshipKind.choices)
+    began_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(source=F("target")), name="relationship_not_to_itself"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "target", "kind"], name="relationship_unique_kind"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["target", "kind"], name="relationship_target_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} → {self.target} ({self.get_kind_display()})"

@@ -271,6 +271,22 @@ def log_interaction(form: ModelForm, partners: list[Partner], *, by) -> Interact
     return interaction
 
 
+# --- relationships ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_relationship(partner: Partner, form: ModelForm, *, by):
+    """Record a relationship between the partner and another (sides set by the form)."""
+    relationship = form.save()
+    other = relationship.target if relationship.source_id == partner.pk else relationship.source
+    summary = f"Relationship recorded: {relationship.get_kind_display()} with {other.name}"
+    record_change(partner, by, summary)
+    record_change(
+        other, by, f"Relationship recorded: {relationship.get_kind_display()} with {partner.name}"
+    )
+    return relationship
+
+
 # --- invitations ------------------------------------------------------------------------------
 
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django_htmx.http import reswap, retarget
 
 from matchmaking.selectors import partner_introductions
 
-from . import selectors, services
+from . import network, selectors, services
 from .forms import (
     AffiliationForm,
     CommitmentForm,
@@ -33,6 +33,7 @@ from .forms import (
     ParticipationForm,
     PartnerForm,
     PersonForm,
+    RelationshipForm,
 )
 from .models import (
     Certification,
@@ -134,6 +135,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(_timeline_context(request, access))
     elif tab == "introductions":
         context["introductions"] = partner_introductions(access.partner)
+        context["relationships"] = network.partner_relationships(access.partner)
     else:
         context["history"] = selectors.partner_history(access.partner, request.GET.get("cursor"))
     return render(request, _fragment(request, "partners/detail.html", "tab"), context)
@@ -434,6 +436,60 @@ def chain(request: HttpRequest, pk: int) -> HttpResponse:
         "unstaged": selectors.unstaged_participations(value_chain),
     }
     return render(request, "partners/chain.html", context)
+
+
+@coordinator_required
+def chain_gaps(request: HttpRequest, pk: int) -> HttpResponse:
+    """What the coordinator should act on in this chain, each line linking to the action."""
+    value_chain = get_chain_for_user(request, pk)
+    context = {"chain": value_chain, **network.chain_gaps(value_chain)}
+    return render(request, "partners/gaps.html", context)
+
+
+@coordinator_required
+def network_map(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The interactive network map of one chain, or of all the user's chains."""
+    value_chain = get_chain_for_user(request, pk) if pk is not None else None
+    data_url = (
+        reverse("partners:chain_network_data", args=[pk])
+        if pk is not None
+        else reverse("partners:network_data")
+    )
+    context = {
+        "chain": value_chain,
+        "chains": coordinated_chains(request.user),
+        "data_url": data_url,
+        "roles": network.ROLE_COLOURS,
+    }
+    return render(request, "partners/network.html", context)
+
+
+@coordinator_required
+def network_data(request: HttpRequest, pk: int | None = None) -> JsonResponse:
+    """Nodes and edges for the network map, as JSON."""
+    value_chain = get_chain_for_user(request, pk) if pk is not None else None
+    return JsonResponse(network.network_data(coordinated_chains(request.user), value_chain))
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def relationship_create(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_partner_for_user(request, pk, coordinate=True)
+    chains = coordinated_chains(request.user)
+    form = RelationshipForm(request.POST or None, partner=access.partner, chains=chains)
+    if request.method == "POST" and form.is_valid():
+        services.add_relationship(access.partner, form, by=request.user)
+        messages.success(request, "Relationship recorded.")
+        return redirect(reverse("partners:detail", args=[pk]) + "?tab=introductions")
+    context = {
+        "form": form,
+        "access": access,
+        "partner": access.partner,
+        "title": f"Record a relationship of {access.partner.name}",
+        "intro": "For buyer–supplier, funder–grantee, technical assistance and membership, "
+        "say which side this partner is on.",
+    }
+    return render(request, "partners/simple_form.html", context)
 
 
 # --- a partner's own organisation -----------------------------------------------------------

@@ -1,0 +1,286 @@
+"""Reads about the network as a whole: how strong each relationship is, the network map's
+data, and the gaps in a value chain a coordinator should act on."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.utils import timezone
+
+from .models import (
+    ChainRole,
+    InteractionPartner,
+    Need,
+    Offer,
+    Participation,
+    Partner,
+    Relationship,
+    RelationshipKind,
+    ValueChain,
+)
+
+RECENT_DAYS = 180
+NOT_CONTACTED_DAYS = 90
+GAP_LIST_LIMIT = 50
+MAP_NODE_LIMIT = 5000
+
+
+@dataclass
+class Strength:
+    level: str  # "strong", "active" or "dormant"
+    reason: str
+
+    @property
+    def weight(self) -> int:
+        return {"strong": 3, "active": 2}.get(self.level, 1)
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def joint_interactions(partner_ids: list[int], since: datetime.date) -> dict[tuple, int]:
+    """How many interactions since `since` each pair of the given partners took part in."""
+    rows = (
+        InteractionPartner.objects.filter(partner_id__in=partner_ids, occurred_on__gte=since)
+        .filter(
+            interaction__interactionpartner__partner_id__in=partner_ids,
+            interaction__interactionpartner__partner_id__gt=F("partner_id"),
+        )
+        .values_list("partner_id", "interaction__interactionpartner__partner_id")
+        .annotate(n=Count("interaction_id"))
+        .order_by()
+    )
+    return {(a, b): n for a, b, n in rows}
+
+
+def introduction_states(partner_ids: list[int]) -> dict[tuple, tuple[str, datetime.datetime]]:
+    """The latest introduction status of each pair of the given partners."""
+    from matchmaking.models import Introduction
+
+    latest: dict[tuple, tuple[str, datetime.datetime]] = {}
+    rows = Introduction.objects.filter(
+        partner_a_id__in=partner_ids, partner_b_id__in=partner_ids
+    ).values_list("partner_a_id", "partner_b_id", "status", "status_changed_at")
+    for a, b, status, at in rows:
+        key = _pair(a, b)
+        if key not in latest or latest[key][1] < at:
+            latest[key] = (status, at)
+    return latest
+
+
+def strength_of(joint: int, intro: tuple[str, datetime.datetime] | None) -> Strength:
+    """Strong when trading or in frequent contact; active with some recent contact or an
+    introduction under way; dormant otherwise. The reason says which."""
+    reasons = []
+    if joint:
+        reasons.append(
+            f"{joint} joint interaction{'s' if joint != 1 else ''} in {RECENT_DAYS} days"
+        )
+    else:
+        reasons.append(f"no joint interaction in {RECENT_DAYS} days")
+    status = intro[0] if intro else None
+    if status:
+        reasons.append(f"introduction {status.replace('_', ' ')} since {intro[1]:%d %b %Y}")
+    if status == "trading" or joint >= 3:
+        level = "strong"
+    elif joint or status in ("introduced", "talking", "trial_order"):
+        level = "active"
+    else:
+        level = "dormant"
+    return Strength(level, "; ".join(reasons))
+
+
+def with_strength(relationships: list[Relationship]) -> list[Relationship]:
+    """Set `.strength` on each relationship, in two queries for the whole list."""
+    ids = sorted({r.source_id for r in relationships} | {r.target_id for r in relationships})
+    since = timezone.localdate() - datetime.timedelta(days=RECENT_DAYS)
+    joint = joint_interactions(ids, since) if ids else {}
+    intros = introduction_states(ids) if ids else {}
+    for r in relationships:
+        key = _pair(r.source_id, r.target_id)
+        r.strength = strength_of(joint.get(key, 0), intros.get(key))
+    return relationships
+
+
+def partner_relationships(partner: Partner) -> list[Relationship]:
+    """The partner's relationships, both directions, with their strength."""
+    rows = list(
+        Relationship.objects.filter(Q(source=partner) | Q(target=partner))
+        .select_related("source", "target")
+        .order_by("kind", "id")
+    )
+    return with_strength(rows)
+
+
+# --- the network map --------------------------------------------------------------------------
+
+ROLE_COLOURS = {
+    ChainRole.PRODUCER: "#2f6b4f",
+    ChainRole.PROCESSOR: "#c77d14",
+    ChainRole.AGGREGATOR: "#7a5195",
+    ChainRole.DISTRIBUTOR: "#2b5590",
+    ChainRole.BUYER: "#a23b2a",
+    ChainRole.SUPPORT: "#6b7b80",
+}
+
+
+def network_data(chains, chain: ValueChain | None = None) -> dict:
+    """Nodes (partners, with stage and chain role) and edges (relationships, with strength)
+    of one value chain, or of all the given chains, for the network map."""
+    participations = Participation.objects.filter(value_chain__in=chains)
+    if chain is not None:
+        participations = participations.filter(value_chain=chain)
+    rows = list(
+        participations.values_list(
+            "partner_id", "partner__name", "chain_role", "value_chain__name"
+        ).order_by("partner_id")[: MAP_NODE_LIMIT * 2]
+    )
+    stage_rows = Participation.stages.through.objects.filter(
+        participation__in=participations
+    ).values_list("participation__partner_id", "stage__position", "stage__name")
+    stages: dict[int, tuple[int, str]] = {}
+    for partner_id, position, name in stage_rows:
+        if partner_id not in stages or position < stages[partner_id][0]:
+            stages[partner_id] = (position, name)
+    nodes: dict[int, dict] = {}
+    for partner_id, name, role, chain_name in rows:
+        if partner_id in nodes or len(nodes) >= MAP_NODE_LIMIT:
+            continue
+        position, stage = stages.get(partner_id, (0, "not placed"))
+        nodes[partner_id] = {
+            "id": str(partner_id),
+            "name": name,
+            "role": role,
+            "stage": stage,
+            "position": position,
+            "chain": chain_name,
+            "colour": ROLE_COLOURS.get(role, "#6b7b80"),
+        }
+    ids = list(nodes)
+    relationships = list(
+        Relationship.objects.filter(source_id__in=ids, target_id__in=ids).values_list(
+            "id", "source_id", "target_id", "kind"
+        )
+    )
+    since = timezone.localdate() - datetime.timedelta(days=RECENT_DAYS)
+    joint = joint_interactions(ids, since) if ids else {}
+    intros = introduction_states(ids) if ids else {}
+    kinds = dict(RelationshipKind.choices)
+    edges = []
+    for pk, source, target, kind in relationships:
+        key = _pair(source, target)
+        strength = strength_of(joint.get(key, 0), intros.get(key))
+        edges.append(
+            {
+                "id": f"r{pk}",
+                "source": str(source),
+                "target": str(target),
+                "kind": kinds.get(kind, kind),
+                "strength": strength.level,
+                "weight": strength.weight,
+                "reason": strength.reason,
+            }
+        )
+    return {
+        "nodes": list(nodes.values()),
+        "edges": edges,
+        "truncated": len(nodes) >= MAP_NODE_LIMIT,
+        "roles": {role.label: ROLE_COLOURS[role] for role in ChainRole},
+    }
+
+
+# --- gaps -------------------------------------------------------------------------------------
+
+
+def chain_gaps(chain: ValueChain) -> dict:
+    """What a coordinator should act on in this chain, each list capped for the page."""
+    from matchmaking.models import Introduction, IntroductionStatus
+
+    from .selectors import value_chain_map
+
+    today = timezone.localdate()
+    in_chain = Participation.objects.filter(value_chain=chain)
+    stages = value_chain_map(chain)
+    thin = [s for s in stages if s["gap"]]
+
+    producers = Partner.objects.filter(
+        Exists(in_chain.filter(partner=OuterRef("pk"), chain_role=ChainRole.PRODUCER))
+    ).exclude(
+        Exists(
+            Relationship.objects.filter(target=OuterRef("pk"), kind=RelationshipKind.BUYER_SUPPLIER)
+        )
+    )
+    chain_partners = in_chain.values("partner_id")
+    # A need is served by an offer of the same product, or of its parent or a child.
+    supplied = Offer.objects.filter(partner_id__in=chain_partners).filter(
+        Q(product=OuterRef("product"))
+        | Q(product__parent=OuterRef("product"))
+        | Q(product=OuterRef("product__parent"))
+    )
+    unmet_needs = (
+        Need.objects.filter(partner_id__in=chain_partners)
+        .exclude(Exists(supplied))
+        .select_related("partner", "product")
+        .order_by("product__name", "id")
+    )
+    quiet = Partner.objects.filter(
+        Exists(in_chain.filter(partner=OuterRef("pk")).exclude(status="inactive"))
+    ).exclude(
+        Exists(
+            InteractionPartner.objects.filter(
+                partner=OuterRef("pk"),
+                occurred_on__gte=today - datetime.timedelta(days=NOT_CONTACTED_DAYS),
+            )
+        )
+    )
+    stalled_since = timezone.now() - datetime.timedelta(days=settings.VCC_STALLED_AFTER_DAYS)
+    stalled = (
+        Introduction.objects.filter(value_chain=chain)
+        .filter(
+            Q(status=IntroductionStatus.STALLED)
+            | Q(
+                status__in=["proposed", "introduced", "talking", "trial_order"],
+                status_changed_at__lt=stalled_since,
+            )
+        )
+        .select_related("partner_a", "partner_b")
+        .order_by("status_changed_at")
+    )
+    return {
+        "stages": stages,
+        "thin_stages": thin,
+        "producers_without_buyer": list(producers.order_by("name")[:GAP_LIST_LIMIT]),
+        "unmet_needs": list(unmet_needs[:GAP_LIST_LIMIT]),
+        "not_contacted": list(quiet.order_by("name")[:GAP_LIST_LIMIT]),
+        "stalled_introductions": list(stalled[:GAP_LIST_LIMIT]),
+        "missing_links": missing_links(chain, stages),
+        "list_limit": GAP_LIST_LIMIT,
+        "not_contacted_days": NOT_CONTACTED_DAYS,
+    }
+
+
+def missing_links(chain: ValueChain, stages: list[dict]) -> list[tuple]:
+    """Consecutive stages with no relationship between any partner of one and of the next."""
+    rows = (
+        Relationship.objects.filter(
+            source__participations__stages__value_chain=chain,
+            target__participations__stages__value_chain=chain,
+        )
+        .values_list(
+            "source__participations__stages__position",
+            "target__participations__stages__position",
+        )
+        .order_by()
+        .distinct()
+    )
+    linked = {(min(a, b), max(a, b)) for a, b in rows}
+    ordered = [s["stage"] for s in stages]
+    return [
+        (first, second)
+        for first, second in zip(ordered, ordered[1:], strict=False)
+        if (first.position, second.position) not in linked
+    ]
