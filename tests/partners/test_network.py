@@ -167,3 +167,22 @@ def test_gaps_queries_constant(as_coordinator, chain, count, django_assert_max_n
     # stalled introductions, missing links = 10
     with django_assert_max_num_queries(10):
         as_coordinator.get(reverse("partners:chain_gaps", args=[chain["chain"].pk]))
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_relationships_tab_queries_constant(
+    as_coordinator, chain, count, django_assert_max_num_queries
+):
+    for i in range(count):
+        other = place(chain["chain"], f"P{i}", "producer", 1)
+        Relationship.objects.create(source=chain["mill"], target=other, kind="buyer_supplier")
+        Introduction.objects.create(
+            value_chain=chain["chain"], partner_a=chain["mill"], partner_b=other, reason="x"
+        )
+    # session, user, partner, introductions, relationships, joint interactions,
+    # introduction states = 7
+    with django_assert_max_num_queries(7):
+        response = as_coordinator.get(
+            reverse("partners:detail", args=[chain["mill"].pk]) + "?tab=introductions"
+        )
+    assert len(response.context["relationships"]) == count
