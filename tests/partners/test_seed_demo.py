@@ -1,0 +1,122 @@
+"""manage.py seed_demo: the demo network, its sign-ins, and that a second run changes nothing."""
+
+from io import StringIO
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+from django.test import Client
+from django.urls import reverse
+
+from partners.demo import DEMO_PASSWORD, FOOD, SALIGNA
+from partners.models import (
+    Commitment,
+    Interest,
+    Need,
+    Offer,
+    Participation,
+    Partner,
+    Person,
+    Stage,
+    ValueChain,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def row_counts() -> dict[str, int]:
+    return {
+        model._meta.label: model._default_manager.count()
+        for model in apps.get_models(include_auto_created=True)
+    }
+
+
+def test_seed_demo_builds_two_chains_with_every_stage():
+    output = seed()
+
+    assert set(ValueChain.objects.values_list("name", flat=True)) == {FOOD, SALIGNA}
+    assert 50 <= Partner.objects.count() <= 80
+    saligna = ValueChain.objects.get(name=SALIGNA)
+    assert list(saligna.stages.values_list("name", flat=True)) == [
+        "Timber grower",
+        "Sawmill",
+        "Furniture manufacturer",
+        "Timber trader / exporter",
+    ]
+    for chain in ValueChain.objects.all():
+        assert chain.market_opportunity and chain.region
+        assert chain.coordinators.filter(username="coordinator@demo.vcc").exists()
+    partners_at = {
+        (s.value_chain.name, s.name): s.participations.count()
+        for s in Stage.objects.select_related("value_chain")
+    }
+    # One stage is deliberately thin, so the gaps view has something to show.
+    assert partners_at.pop((SALIGNA, "Timber trader / exporter")) <= 1
+    assert all(count >= 3 for count in partners_at.values()), partners_at
+    assert "coordinator@demo.vcc" in output and DEMO_PASSWORD in output
+
+
+def test_demo_network_is_rich_enough_to_show_every_page():
+    seed()
+
+    people = Person.objects.count()
+    assert 2 * Partner.objects.count() <= people <= 4 * Partner.objects.count()
+    assert Offer.objects.count() > 40 and Need.objects.count() > 30
+    assert set(Interest.objects.values_list("kind", flat=True)) == {"self", "shared", "common"}
+    assert {c.status for c in Commitment.objects.all()} == {"proposed", "active", "kept", "missed"}
+    assert any(c.is_overdue for c in Commitment.objects.all())
+    assert Commitment.objects.filter(toward__isnull=False).exists()
+    network_roles = set(Participation.objects.values_list("network_role", flat=True))
+    assert {"lead_firm", "change_agent", "intermediary", "coordinator"} <= network_roles
+    assert not Partner.objects.filter(search_document="").exists()
+    assert not Person.objects.filter(search_document="").exists()
+    assert not Partner.objects.filter(latitude__isnull=True).exists()
+
+
+@pytest.mark.parametrize(
+    "username, partner",
+    [
+        ("coordinator@demo.vcc", None),
+        ("partner@demo.vcc", "Riverbend Family Farm"),
+        ("lead@demo.vcc", "Msunduzi Furniture Works"),
+        ("admin@demo.vcc", None),
+    ],
+)
+def test_demo_users_can_sign_in(username, partner):
+    seed()
+
+    client = Client()
+    assert client.login(username=username, password=DEMO_PASSWORD)
+    if partner:
+        person = Person.objects.get(user__username=username)
+        assert list(person.affiliations.values_list("partner__name", flat=True)) == [partner]
+
+
+def test_coordinator_sees_both_chains_and_the_gap():
+    seed()
+    client = Client()
+    client.login(username="coordinator@demo.vcc", password=DEMO_PASSWORD)
+
+    saligna = ValueChain.objects.get(name=SALIGNA)
+    response = client.get(reverse("partners:chain", args=[saligna.pk]))
+
+    assert response.status_code == 200
+    for stage in saligna.stages.all():
+        assert stage.name in response.content.decode()
+    assert client.get(reverse("partners:chains")).status_code == 200
+
+
+def test_seed_demo_twice_changes_nothing():
+    seed()
+    before = row_counts()
+
+    output = seed()
+
+    assert row_counts() == before
+    assert "already there" in output
