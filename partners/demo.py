@@ -48,6 +48,8 @@ from .models import (
     Person,
     Phase,
     Product,
+    Relationship,
+    RelationshipKind,
     Stage,
     ValueChain,
     Visibility,
@@ -677,6 +679,54 @@ INTERACTIONS = (
      "Wants eggs from the same delivery; ask Central Valley Pasture Eggs."),
 )
 
+# source, target, kind, began (years ago): for buyer-supplier the buyer is the source
+RELATIONSHIPS = (
+    ("Valley Harvest Packing House", "Riverbend Family Farm", "buyer_supplier", 6),
+    ("Valley Harvest Packing House", "Kaweah Citrus Growers", "buyer_supplier", 9),
+    ("Valley Food Hub", "Vang Family Farms", "buyer_supplier", 2),
+    ("Valley Food Hub", "Sol y Tierra Cooperative", "buyer_supplier", 3),
+    ("Central Valley Produce Distributors", "Valley Harvest Packing House", "buyer_supplier", 8),
+    ("Fresno Unified School District Nutrition Services", "Valley Food Hub", "buyer_supplier", 1),
+    ("Golden State Markets", "Central Valley Produce Distributors", "buyer_supplier", 5),
+    ("Central Valley Community Capital", "Valley Food Hub", "funder_grantee", 2),
+    ("Fresno County Cooperative Extension", "Vang Family Farms", "technical_assistance", 4),
+    ("Valley Food Systems Collaborative", "Tower Street Urban Farm", "membership", 3),
+    ("Riverbend Family Farm", "Sandhu Orchards", "peer", 10),
+    ("Khulani Independent Sawmill", "Mkhize Family Plantation", "buyer_supplier", 4),
+    ("Msunduzi Furniture Works", "Umzimkulu Timber Holdings", "buyer_supplier", 7),
+    ("Pinetown Hardwood Designs", "Amatola Forest Products", "buyer_supplier", 5),
+    ("Indlovu Timber Traders and Exporters", "Msunduzi Furniture Works", "buyer_supplier", 2),
+    ("KwaZulu-Natal Growth Fund", "Ubuntu Woodcraft Cooperative", "funder_grantee", 1),
+    ("Forest Industries Training Centre", "Khulani Independent Sawmill",
+     "technical_assistance", 2),
+    ("Furniture Export Council of South Africa", "Durban Heritage Furniture", "membership", 6),
+    ("Pinetown Hardwood Designs", "Richmond Chair Company", "peer", 3),
+)
+
+# partner a, partner b, status, days since the change, reason, annual sales when trading
+INTRODUCTIONS = (
+    ("Riverbend Family Farm", "Fresno Unified School District Nutrition Services", "trading",
+     40, "Winter squash and stone fruit for school lunches, through the food hub.", "84000"),
+    ("Kaweah Citrus Growers", "Valley Community Medical Center", "trial_order", 12,
+     "Mandarins for patient trays in the winter citrus pilot.", None),
+    ("Vang Family Farms", "Tower District Grocery Cooperative", "talking", 9,
+     "Asian greens the co-op cannot source locally.", None),
+    ("Sol y Tierra Cooperative", "Valley State University Dining Services", "introduced", 45,
+     "Organic berries for the dining halls; no reply since the first call.", None),
+    ("Central Valley Pasture Eggs", "Valley Community Medical Center", "proposed", 2,
+     "The hospital wants eggs on the same delivery as its greens.", None),
+    ("Livingston Sweet Potato Growers", "Golden State Markets", "declined", 60,
+     "Sweet potatoes for the store brand; volumes too small for the chain.", None),
+    ("Umzimkulu Timber Holdings", "Khulani Independent Sawmill", "talking", 20,
+     "Mature logs kept out of the pulp mills, for kiln-dried boards.", None),
+    ("Msunduzi Furniture Works", "Indlovu Timber Traders and Exporters", "trading", 90,
+     "A first container of dining sets for the European buyer.", "1250000"),
+    ("Howick Garden Furniture", "Furniture Export Council of South Africa", "stalled", 70,
+     "A place on the joint stand at the Cologne fair.", None),
+    ("Buffalo City Joinery", "Amatola Forest Products", "introduced", 38,
+     "Metric-size boards to cut waste in the joinery.", None),
+)
+
 FOOD_NAMES = (
     ("Marisol", "Alvarado"), ("Jose", "Hernandez"), ("Ana", "Gutierrez"), ("Luis", "Ramirez"),
     ("Mai", "Vang"), ("Tou", "Xiong"), ("Pa", "Lee"), ("Harjit", "Sandhu"), ("Gurpreet", "Gill"),
@@ -977,12 +1027,57 @@ def build_demo_network() -> dict:
             for n in names
         )
 
+    Relationship.objects.bulk_create(
+        Relationship(
+            source=partners[source],
+            target=partners[target],
+            kind=RelationshipKind(kind),
+            began_on=today - datetime.timedelta(days=365 * years),
+        )
+        for source, target, kind, years in RELATIONSHIPS
+    )
+    _introductions(partners, chains, coordinator, today, now)
+
     ChangeRecord.objects.bulk_create(
         ChangeRecord(partner=p, user=coordinator, at=now, summary="Added with the demo network")
         for p in partners.values()
     )
     refresh_search_documents([p.pk for p in partners.values()], [p.pk for p in people])
     return {"created": True, **demo_counts()}
+
+
+def _introductions(partners, chains, coordinator, today, now) -> None:
+    """The demo's introductions, each with the events of its way along the pipeline."""
+    from matchmaking.models import PIPELINE, Introduction, IntroductionEvent
+
+    chain_of = {p.name: p.chain for p in PARTNERS}
+    for a, b, status, days, reason, sales in INTRODUCTIONS:
+        changed = now - datetime.timedelta(days=days)
+        introduction = Introduction.objects.create(
+            value_chain=chains[chain_of[a]],
+            partner_a=partners[a],
+            partner_b=partners[b],
+            reason=reason,
+            status=status,
+            status_changed_at=changed,
+            annual_sales_value=sales,
+            created_by=coordinator,
+        )
+        steps = (
+            PIPELINE[: PIPELINE.index(status) + 1]
+            if status in PIPELINE
+            else ["proposed", "introduced", status]
+        )
+        IntroductionEvent.objects.bulk_create(
+            IntroductionEvent(
+                introduction=introduction,
+                status=step,
+                at=changed - datetime.timedelta(days=7 * (len(steps) - 1 - i)),
+                by=coordinator,
+                note=reason if i == 0 else "",
+            )
+            for i, step in enumerate(steps)
+        )
 
 
 def demo_counts() -> dict:

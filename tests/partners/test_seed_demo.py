@@ -120,3 +120,25 @@ def test_seed_demo_twice_changes_nothing():
 
     assert row_counts() == before
     assert "already there" in output
+
+
+@pytest.mark.django_db
+def test_demo_has_relationships_and_introductions_along_the_pipeline():
+    from django.core.management import call_command
+
+    from matchmaking.models import Introduction
+    from partners.models import Relationship
+
+    call_command("seed_demo")
+    assert Relationship.objects.count() >= 15
+    statuses = set(Introduction.objects.values_list("status", flat=True))
+    assert {"proposed", "talking", "trading", "declined", "stalled"} <= statuses
+    trading = Introduction.objects.filter(status="trading").first()
+    assert trading.annual_sales_value > 0
+    assert list(trading.events.values_list("status", flat=True)) == [
+        "proposed",
+        "introduced",
+        "talking",
+        "trial_order",
+        "trading",
+    ]
