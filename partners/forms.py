@@ -415,11 +415,11 @@ class DirectoryFilterForm(forms.Form):
     sort = forms.ChoiceField(
         required=False,
         choices=[
+            ("", "Best match, else name"),
             ("name", "Name A–Z"),
             ("-name", "Name Z–A"),
             ("region", "Region"),
             ("-updated", "Recently updated"),
-            ("relevance", "Best match"),
         ],
     )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,6 +11,7 @@ from django.db.models import (
     BooleanField,
     Count,
     Exists,
+    ExpressionWrapper,
     F,
     FloatField,
     OuterRef,
@@ -19,7 +21,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce
 
 from vcc.paging import Page, keyset_page
 
@@ -41,6 +43,7 @@ from .models import (
 )
 from .permissions import coordinated_chains, visible_partners, visible_people
 
+MAX_SEARCH_WORDS = 5
 PARTNER_SORTS = {
     "name": ["name", "id"],
     "-name": ["-name", "-id"],
@@ -54,51 +57,42 @@ PEOPLE_SORTS = {
 
 
 def search_filter(qs: QuerySet, q: str) -> QuerySet:
-    """Match `q` against search_document, tolerating partial words and (on PostgreSQL) typos.
+    """Keep the rows whose search_document matches every word of `q`, annotated with `rank`.
 
-    PostgreSQL: substring (trigram GIN index), trigram word similarity (typos) and full-text
-    (GIN over to_tsvector), ranked by the better of word similarity and text rank.
-    SQLite: every word must appear as a substring; ranked by the sort order.
+    A word matches as a substring, as a word prefix (full-text, GIN over to_tsvector) or,
+    on PostgreSQL, as a similar word (trigram word similarity, GIN): partial words, any word
+    order and typos. The rank adds up each word's similarity. SQLite falls back to substrings.
     """
-    q = " ".join(q.lower().split())[:200]
-    if not q:
+    words = [w for w in re.split(r"\W+", q.lower()) if w][:MAX_SEARCH_WORDS]
+    if not words:
         return qs.annotate(rank=Value(0.0, output_field=FloatField()))
     if connection.vendor != "postgresql":
-        for word in q.split():
+        for word in words:
             qs = qs.filter(search_document__contains=word)
         return qs.annotate(rank=Value(0.0, output_field=FloatField()))
-    from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
+    from django.contrib.postgres.search import TrigramWordSimilarity
 
-    document = _tsvector()
-    query = SearchQuery(q, config="simple", search_type="websearch")
-    return qs.annotate(
-        rank=Greatest(
-            TrigramWordSimilarity(q, "search_document"),
-            SearchRank(document, query),
-            output_field=FloatField(),
+    for word in words:
+        qs = qs.filter(
+            Q(search_document__contains=word)
+            | Q(search_document__trigram_word_similar=word)
+            | _prefix_matches(word)
         )
-    ).filter(
-        Q(search_document__contains=q)
-        | Q(search_document__trigram_word_similar=q)
-        | _fts_matches(q)
-    )
+    rank = TrigramWordSimilarity(words[0], "search_document")
+    for word in words[1:]:
+        rank = rank + TrigramWordSimilarity(word, "search_document")
+    return qs.annotate(rank=ExpressionWrapper(rank, output_field=FloatField()))
 
 
-def _tsvector():
-    from django.contrib.postgres.search import SearchVector
-
-    return SearchVector("search_document", config="simple")
-
-
-def _fts_matches(q: str) -> Q:
+def _prefix_matches(word: str) -> Q:
     from django.db.models.expressions import RawSQL
 
-    # Written as raw SQL so the expression is exactly the one the GIN index was built on.
+    # Raw SQL so the expression is exactly the one the GIN index was built on.
     return Q(
         RawSQL(
             "to_tsvector('simple'::regconfig, search_document) "
-            "@@ websearch_to_tsquery('simple'::regconfig, %s)",
-            (q,),
+            "@@ to_tsquery('simple'::regconfig, %s)",
+            (f"{word}:*",),
             output_field=BooleanField(),
         )
     )
@@ -115,7 +109,7 @@ class DirectoryFilters:
     region: str = ""
     status: str = ""
     certification: int | None = None
-    sort: str = "name"
+    sort: str = ""  # "" sorts by best match when searching, else by name
 
 
 def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
@@ -151,7 +145,7 @@ def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
             | Exists(Need.objects.filter(partner=OuterRef("pk"), product_id=f.product))
         )
     qs = search_filter(qs, f.q)
-    if f.q and f.sort == "relevance":
+    if f.q and f.sort in ("relevance", ""):
         ordering = ["-rank", "id"]
     else:
         ordering = PARTNER_SORTS.get(f.sort, PARTNER_SORTS["name"])
@@ -178,7 +172,7 @@ def people_directory(user, q: str, chain: int | None, sort: str, cursor: str | N
             )
         )
     qs = search_filter(qs, q)
-    ordering = ["-rank", "id"] if q and sort == "relevance" else PEOPLE_SORTS.get(sort)
+    ordering = ["-rank", "id"] if q and sort in ("relevance", "") else PEOPLE_SORTS.get(sort)
     ordering = ordering or PEOPLE_SORTS["name"]
     qs = qs.prefetch_related(
         Prefetch("affiliations", queryset=Affiliation.objects.select_related("partner"))

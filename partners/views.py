@@ -102,7 +102,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 @coordinator_required
 def people(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "")
-    sort = request.GET.get("sort", "name")
+    sort = request.GET.get("sort", "")
     chain = request.GET.get("chain")
     chain_id = int(chain) if chain and chain.isdigit() else None
     page = selectors.people_directory(request.user, q, chain_id, sort, request.GET.get("cursor"))
