@@ -20,6 +20,7 @@
       container: box,
       elements: elements,
       wheelSensitivity: 0.3,
+      maxZoom: 2.5,
       textureOnViewport: big,
       hideEdgesOnViewport: big,
       style: [
@@ -36,7 +37,9 @@
       layout: big ? { name: "grid", avoidOverlap: true } : { name: "cose", animate: false, nodeRepulsion: 8000, idealEdgeLength: 80 }
     });
     window.vccNetwork = cy;
-    status.textContent = data.nodes.length + " partners, " + data.edges.length + " relationships" +
+    var plural = function (n, word) { return n + " " + word + (n === 1 ? "" : "s"); };
+    status.textContent = plural(data.nodes.length, "partner") + ", " +
+      plural(data.edges.length, "relationship") +
       (data.truncated ? " (the first " + data.nodes.length + " partners are shown)" : "") + ".";
     cy.on("tap", "node", function (evt) { window.location.href = "/partners/" + evt.target.id() + "/"; });
     cy.on("mouseover", "edge", function (evt) { box.title = evt.target.data("kind") + ": " + evt.target.data("reason"); });
