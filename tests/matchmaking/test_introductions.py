@@ -120,7 +120,7 @@ def test_board_columns_move_and_stalled_flag(as_coordinator, partner_a, buyer, c
     assert [c.pk for c in columns["introduced"]["cards"]] == [fresh.pk]
     assert columns["talking"]["cards"][0].looks_stalled is True
     assert columns["introduced"]["cards"][0].looks_stalled is False
-    assert "no change for" in as_coordinator.get(BOARD).content.decode()
+    assert "stalled? no change since" in as_coordinator.get(BOARD).content.decode()
 
     response = as_coordinator.post(
         reverse("matchmaking:move", args=[fresh.pk]),
