@@ -204,7 +204,7 @@ def chain_gaps(chain: ValueChain) -> dict:
 
     today = timezone.localdate()
     in_chain = Participation.objects.filter(value_chain=chain)
-    stages = value_chain_map(chain)
+    stages = value_chain_map(chain, sample=0)
     thin = [s for s in stages if s["gap"]]
 
     producers = Partner.objects.filter(

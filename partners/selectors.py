@@ -20,8 +20,9 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    Window,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, RowNumber
 
 from vcc.paging import Page, keyset_page
 
@@ -240,39 +241,58 @@ def partner_history(partner: Partner, cursor: str | None) -> Page:
     return keyset_page(qs, ["-at", "-id"], cursor, 30)
 
 
-def value_chain_map(chain: ValueChain) -> list[dict]:
-    """The chain's stages in order, each with its partners and whether it is thin (a gap)."""
+STAGE_SAMPLE = 12
+
+
+def value_chain_map(chain: ValueChain, sample: int = STAGE_SAMPLE) -> list[dict]:
+    """The chain's stages in order: each with how many partners it has, whether it is thin
+    (a gap), and the first `sample` of its partners by name (the directory lists them all).
+
+    Two queries whatever the chain's size: counts per stage, and the samples of every stage
+    at once (a window function numbers the partners within their stage).
+    """
     stages = list(chain.stages.order_by("position"))
-    links = (
-        Participation.stages.through.objects.filter(stage__value_chain=chain)
-        .select_related("participation__partner")
-        .order_by("participation__partner__name")
-    )
+    through = Participation.stages.through.objects.filter(stage__value_chain=chain)
+    counts = dict(through.values_list("stage_id").annotate(n=Count("id")).order_by())
     by_stage: dict[int, list] = {s.pk: [] for s in stages}
-    for link in links:
-        by_stage[link.stage_id].append(link.participation)
+    if sample:
+        links = (
+            through.annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("stage_id")],
+                    order_by=[F("participation__partner__name"), F("participation__partner_id")],
+                )
+            )
+            .filter(rank__lte=sample)
+            .select_related("participation__partner")
+            .order_by("stage_id", "rank")
+        )
+        for link in links:
+            by_stage[link.stage_id].append(link.participation)
     threshold = settings.VCC_THIN_STAGE_THRESHOLD
-    return [
-        {
-            "stage": s,
-            "participations": by_stage[s.pk],
-            "count": len(by_stage[s.pk]),
-            "gap": "none"
-            if not by_stage[s.pk]
-            else "few"
-            if len(by_stage[s.pk]) < threshold
-            else "",
-        }
-        for s in stages
-    ]
+    rows = []
+    for s in stages:
+        count = counts.get(s.pk, 0)
+        gap = "none" if count == 0 else "few" if count < threshold else ""
+        rows.append(
+            {
+                "stage": s,
+                "participations": by_stage[s.pk],
+                "count": count,
+                "more": count - len(by_stage[s.pk]),
+                "gap": gap,
+            }
+        )
+    return rows
 
 
-def unstaged_participations(chain: ValueChain) -> QuerySet[Participation]:
-    """Partners in the chain not placed at any stage yet."""
-    return (
+def unstaged_participations(chain: ValueChain, limit: int = 50) -> list[Participation]:
+    """Partners in the chain not placed at any stage yet (the first `limit` by name)."""
+    return list(
         Participation.objects.filter(value_chain=chain, stages__isnull=True)
         .select_related("partner")
-        .order_by("partner__name")
+        .order_by("partner__name")[:limit]
     )
 
 

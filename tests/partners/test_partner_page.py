@@ -16,6 +16,7 @@ from tests.factories import (
     CommitmentFactory,
     NeedFactory,
     OfferFactory,
+    ParticipationFactory,
     ProductFactory,
 )
 
@@ -283,10 +284,22 @@ def test_value_chain_page_flags_gaps(as_coordinator, chain_a, partner_a):
     assert "Gap: no partner at this stage." in body and "Thin: only 1 partner here." in body
 
 
-def test_chain_page_queries_constant(as_coordinator, chain_a, django_assert_max_num_queries):
-    # session, user, chain, stages, stage links with partners, unplaced partners = 6
-    with django_assert_max_num_queries(6):
-        as_coordinator.get(reverse("partners:chain", args=[chain_a.pk]))
+@pytest.mark.parametrize("count", [2, 30])
+def test_chain_page_queries_constant(
+    as_coordinator, chain_a, count, django_assert_max_num_queries, settings
+):
+    grower = chain_a.stages.get(position=1)
+    for _ in range(count):
+        ParticipationFactory(value_chain=chain_a).stages.add(grower)
+    # session, user, chain, stages, partners per stage, the first partners of every stage,
+    # unplaced partners = 7
+    with django_assert_max_num_queries(7):
+        response = as_coordinator.get(reverse("partners:chain", args=[chain_a.pk]))
+    first = response.context["stages"][0]
+    assert first["count"] == count and len(first["participations"]) == min(count, 12)
+    assert first["more"] == max(0, count - 12)
+    if count > 12:
+        assert f"and {count - 12} more in the directory" in response.content.decode()
 
 
 def test_my_organisation_redirects_to_own_partner(as_partner_a, partner_a):
