@@ -14,9 +14,13 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	touch $@
 
 # Front-end libraries (the network map's Cytoscape.js) from npm, served from our static files.
+# Without npm everything else runs; only the map has nothing to draw with.
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
-	touch $@
+	@if command -v npm >/dev/null; then \
+		npm ci --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: install Node.js and npm for the network map."; \
+	fi
 
 install: $(VENV)/.installed node_modules/.installed
 

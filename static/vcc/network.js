@@ -2,8 +2,12 @@
 (function () {
   "use strict";
   var box = document.getElementById("network-map");
-  if (!box || typeof cytoscape === "undefined") return;
   var status = document.getElementById("map-status");
+  if (!box) return;
+  if (typeof cytoscape === "undefined") {
+    status.textContent = "The map library is missing: run make with npm installed.";
+    return;
+  }
   var stagePalette = ["#2f6b4f", "#c77d14", "#2b5590", "#a23b2a", "#7a5195", "#3d8b8b", "#8a6d3b"];
 
   fetch(box.dataset.url, { credentials: "same-origin" })
