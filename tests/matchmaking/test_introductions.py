@@ -227,3 +227,15 @@ def test_permissions(
     for user, statuses in expected.items():
         client = client_for(user)
         assert tuple(client.get(url).status_code for url in urls) == statuses, user
+
+
+def test_introduction_page_queries(
+    as_coordinator, partner_a, buyer, chain_a, django_assert_max_num_queries
+):
+    intro = make(partner_a, buyer, chain_a)
+    for status in ["talking", "trial_order", "trading"]:
+        intro.events.create(status=status, note="step")
+    # session, user, introduction with both partners and the user's rights, its events = 4
+    with django_assert_max_num_queries(4):
+        response = as_coordinator.get(intro.get_absolute_url())
+    assert "Move it along" in response.content.decode()
