@@ -320,3 +320,18 @@ def test_history_is_newest_first(as_coordinator, partner_a, coordinator):
         ChangeRecord.objects.create(partner=partner_a, user=coordinator, summary=f"change {i}")
     rows = as_coordinator.get(detail(partner_a, "history")).context["history"].rows
     assert [r.summary for r in rows] == ["change 2", "change 1", "change 0"]
+
+
+def test_history_and_timeline_without_a_user(as_coordinator, partner_a):
+    """Rows whose user was deleted (or written by the system) still render."""
+    from partners.models import Interaction, InteractionPartner
+
+    ChangeRecord.objects.create(partner=partner_a, user=None, summary="Imported")
+    interaction = Interaction.objects.create(kind="call", topic="Old call", logged_by=None)
+    InteractionPartner.objects.create(
+        interaction=interaction, partner=partner_a, occurred_on=interaction.occurred_on
+    )
+    history = as_coordinator.get(detail(partner_a, "history")).content.decode()
+    assert "Imported" in history and "· vcc ·" in history
+    timeline = as_coordinator.get(detail(partner_a, "timeline")).content.decode()
+    assert "Old call" in timeline and "logged by —" in timeline
