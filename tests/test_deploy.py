@@ -310,3 +310,16 @@ def test_every_imported_package_is_locked():
                 where = f"{path.relative_to(ROOT)}:{line}"
                 unlocked.append(f"{where} imports {module} ({sorted(dists) or 'not installed'})")
     assert not unlocked, "imported but not in requirements.lock:\n" + "\n".join(unlocked)
+
+
+def test_static_files_are_served_without_debug(client, settings):
+    """gunicorn serves the CSS, htmx and the map library itself (WhiteNoise), DEBUG or not."""
+    assert settings.DEBUG is False
+    for path in [
+        "/static/vcc/vcc.css",
+        "/static/django_htmx/htmx-2.min.js",
+        "/static/vendor/cytoscape/cytoscape.min.js",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        response.close()
