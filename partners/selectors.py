@@ -145,7 +145,8 @@ def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
             Exists(Offer.objects.filter(partner=OuterRef("pk"), product_id=f.product))
             | Exists(Need.objects.filter(partner=OuterRef("pk"), product_id=f.product))
         )
-    qs = search_filter(qs, f.q)
+    # The directory shows neither descriptions nor the search text: leave them in the table.
+    qs = search_filter(qs.defer("description", "search_document"), f.q)
     if f.q and f.sort in ("relevance", ""):
         ordering = ["-rank", "id"]
     else:

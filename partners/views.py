@@ -86,8 +86,8 @@ def directory(request: HttpRequest) -> HttpResponse:
         "page": page,
         "query": _query_without(request, "cursor"),
         **selectors.directory_choices(request.user),
-        "products": Product.objects.select_related("parent").order_by("name"),
-        "certifications": Certification.objects.all(),
+        "products": Product.objects.order_by("name").values_list("pk", "name"),
+        "certifications": Certification.objects.values_list("pk", "name"),
     }
     return render(request, _fragment(request, "partners/directory.html", "results"), context)
 
