@@ -12,9 +12,9 @@
 # (the tests create a test database and the pg_trgm extension). Redis runs daemonized with no
 # persistence. No systemd needed. Settings (environment):
 #   VCC_SERVICES_DIR  where the cluster, sockets and logs live   (/tmp/vcc-services)
-#   VCC_PG_PORT       PostgreSQL's port                          (55432)
+#   VCC_PG_PORT       PostgreSQL's port                          (25432)
 #   VCC_PG_USER       the superuser role in DATABASE_URL         (postgres)
-#   VCC_REDIS_PORT    Redis's port                               (56379)
+#   VCC_REDIS_PORT    Redis's port                               (26379)
 # Progress goes to stderr; stdout carries only the export lines.
 
 if (return 0 2>/dev/null); then
@@ -40,9 +40,9 @@ fi
 set -euo pipefail
 
 SERVICES_DIR=$(realpath -m "${VCC_SERVICES_DIR:-/tmp/vcc-services}")
-PG_PORT=${VCC_PG_PORT:-55432}
+PG_PORT=${VCC_PG_PORT:-25432}
 PG_USER=${VCC_PG_USER:-postgres}
-REDIS_PORT=${VCC_REDIS_PORT:-56379}
+REDIS_PORT=${VCC_REDIS_PORT:-26379}
 PG_DATA="$SERVICES_DIR/pg"
 PG_LOG="$SERVICES_DIR/pg.log"
 REDIS_DIR="$SERVICES_DIR/redis"
