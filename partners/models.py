@@ -233,6 +233,11 @@ class Participation(models.Model):
             models.Index(fields=["value_chain", "partner"], name="participation_chain_partner"),
             models.Index(fields=["value_chain", "chain_role"], name="participation_chain_role"),
             models.Index(fields=["value_chain", "status"], name="participation_chain_status"),
+            # The filtered directory: chain, role and status, answered from the index alone.
+            models.Index(
+                fields=["value_chain", "chain_role", "status", "partner"],
+                name="participation_directory",
+            ),
         ]
 
     def __str__(self) -> str:

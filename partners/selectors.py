@@ -42,7 +42,12 @@ from .models import (
     ValueChain,
     Visibility,
 )
-from .permissions import coordinated_chains, visible_partners, visible_people
+from .permissions import (
+    coordinated_chain_ids,
+    coordinated_chains,
+    visible_partners,
+    visible_people,
+)
 
 MAX_SEARCH_WORDS = 5
 PARTNER_SORTS = {
@@ -74,6 +79,10 @@ def search_filter(qs: QuerySet, q: str) -> QuerySet:
     from django.contrib.postgres.search import TrigramWordSimilarity
 
     for word in words:
+        if len(word) < 3:
+            # Too short for a trigram: match it as the start of a word (full-text index).
+            qs = qs.filter(_prefix_matches(word))
+            continue
         qs = qs.filter(
             Q(search_document__contains=word)
             | Q(search_document__trigram_word_similar=word)
@@ -115,7 +124,8 @@ class DirectoryFilters:
 
 def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
     """One page of the partners the user may see, filtered, searched and sorted."""
-    qs = visible_partners(user)
+    chain_ids = coordinated_chain_ids(user)
+    qs = visible_partners(user, chain_ids)
     participation = Participation.objects.filter(partner=OuterRef("pk"))
     narrowed = False
     if f.chain:
@@ -155,7 +165,7 @@ def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
         Prefetch(
             "participations",
             queryset=Participation.objects.select_related("value_chain").filter(
-                value_chain__in=coordinated_chains(user)
+                value_chain_id__in=chain_ids
             ),
         )
     )

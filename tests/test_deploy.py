@@ -312,6 +312,7 @@ def test_every_imported_package_is_locked():
     assert not unlocked, "imported but not in requirements.lock:\n" + "\n".join(unlocked)
 
 
+@pytest.mark.django_db  # closing a response closes stale database connections
 def test_static_files_are_served_without_debug(client, settings):
     """gunicorn serves the CSS, htmx and the map library itself (WhiteNoise), DEBUG or not."""
     assert settings.DEBUG is False

