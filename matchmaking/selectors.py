@@ -7,7 +7,7 @@ import datetime
 from django.conf import settings
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
 from partners.models import Participation, Partner
@@ -102,5 +102,5 @@ def introduction_candidates(user, partner_a: Partner, q: str, limit: int = 20) -
     """Partners to introduce `partner_a` to, found by the directory's search."""
     if not q.strip():
         return []
-    qs = search_filter(visible_partners(user).exclude(pk=partner_a.pk), q)
+    qs = search_filter(visible_partners(user).exclude(pk=partner_a.pk), q, Lower("name"))
     return list(qs.order_by("-rank", "name", "id")[:limit])

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -20,9 +21,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
     Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce, Concat, Lower, RowNumber
 
 from vcc.paging import Page, keyset_page
 
@@ -56,18 +58,27 @@ PARTNER_SORTS = {
     "region": ["region", "name", "id"],
     "-updated": ["-updated_at", "-id"],
 }
+# The same sorts for search results, by keys no index holds (see partner_directory).
+SEARCH_SORTS = {
+    "name": ["name_key", "id"],
+    "-name": ["-name_key", "-id"],
+    "region": ["region_key", "name_key", "id"],
+}
 PEOPLE_SORTS = {
     "name": ["last_name", "first_name", "id"],
     "-name": ["-last_name", "-first_name", "-id"],
 }
 
 
-def search_filter(qs: QuerySet, q: str) -> QuerySet:
+def search_filter(qs: QuerySet, q: str, title=None) -> QuerySet:
     """Keep the rows whose search_document matches every word of `q`, annotated with `rank`.
 
-    A word matches as a substring, as a word prefix (full-text, GIN over to_tsvector) or,
-    on PostgreSQL, as a similar word (trigram word similarity, GIN): partial words, any word
-    order and typos. The rank adds up each word's similarity. SQLite falls back to substrings.
+    A word matches as a substring (trigram GIN index) or, for words under three letters, as
+    the start of a word (full-text GIN index). On PostgreSQL a word found nowhere as it is
+    counts as a typo: it matches similar words instead (trigram word similarity). The rank
+    adds up, per word, 1 for a match as written or the similarity of a typo, plus 1 when the
+    word is in `title` (an expression, e.g. the lower-cased name): names before addresses.
+    SQLite falls back to substrings.
     """
     words = [w for w in re.split(r"\W+", q.lower()) if w][:MAX_SEARCH_WORDS]
     if not words:
@@ -78,20 +89,46 @@ def search_filter(qs: QuerySet, q: str) -> QuerySet:
         return qs.annotate(rank=Value(0.0, output_field=FloatField()))
     from django.contrib.postgres.search import TrigramWordSimilarity
 
+    typos = _words_found_nowhere(qs, words)
+    scores = []
     for word in words:
         if len(word) < 3:
-            # Too short for a trigram: match it as the start of a word (full-text index).
+            # Too short for a trigram: the start of a word (full-text index).
             qs = qs.filter(_prefix_matches(word))
-            continue
-        qs = qs.filter(
-            Q(search_document__contains=word)
-            | Q(search_document__trigram_word_similar=word)
-            | _prefix_matches(word)
-        )
-    rank = TrigramWordSimilarity(words[0], "search_document")
-    for word in words[1:]:
-        rank = rank + TrigramWordSimilarity(word, "search_document")
+            scores.append(Value(1.0))
+        elif word in typos:
+            qs = qs.filter(search_document__trigram_word_similar=word)
+            scores.append(TrigramWordSimilarity(word, "search_document"))
+        else:
+            qs = qs.filter(search_document__contains=word)
+            scores.append(Value(1.0))
+        if title is not None:
+            scores.append(Case(When(_contains(title, word), then=1.0), default=0.0))
+    rank = sum(scores, start=Value(0.0))
     return qs.annotate(rank=ExpressionWrapper(rank, output_field=FloatField()))
+
+
+def _contains(expression, word: str) -> Q:
+    from django.db.models.lookups import Contains
+
+    return Q(Contains(expression, word))
+
+
+def _words_found_nowhere(qs: QuerySet, words: list[str]) -> set[str]:
+    """The words (of three letters or more) no row of `qs` contains as written: one query,
+    each word probed by the trigram index and stopped at the first row."""
+    words = [w for w in dict.fromkeys(words) if len(w) >= 3]
+    if not words:
+        return set()
+    probes = [
+        qs.filter(search_document__contains=word)
+        .order_by()
+        .annotate(word=Value(word))
+        .values_list("word", flat=True)[:1]
+        for word in words
+    ]
+    found = set(probes[0].union(*probes[1:], all=True)) if len(probes) > 1 else set(probes[0])
+    return set(words) - found
 
 
 def _prefix_matches(word: str) -> Q:
@@ -156,9 +193,16 @@ def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
             | Exists(Need.objects.filter(partner=OuterRef("pk"), product_id=f.product))
         )
     # The directory shows neither descriptions nor the search text: leave them in the table.
-    qs = search_filter(qs.defer("description", "search_document"), f.q)
+    qs = search_filter(qs.defer("description", "search_document"), f.q, Lower("name"))
     if f.q and f.sort in ("relevance", ""):
         ordering = ["-rank", "id"]
+    elif f.q and f.sort in SEARCH_SORTS:
+        # Sorted search results: the matches are gathered from the search indexes first, then
+        # sorted by a key no index holds. Walking the name index and testing every partner
+        # against the search is what the planner would otherwise do, and a rare word then
+        # costs a scan of the whole table.
+        qs = qs.annotate(name_key=Lower("name"), region_key=Lower("region"))
+        ordering = SEARCH_SORTS[f.sort]
     else:
         ordering = PARTNER_SORTS.get(f.sort, PARTNER_SORTS["name"])
     qs = qs.prefetch_related(
@@ -183,7 +227,7 @@ def people_directory(user, q: str, chain: int | None, sort: str, cursor: str | N
                 )
             )
         )
-    qs = search_filter(qs, q)
+    qs = search_filter(qs, q, Lower(Concat("first_name", Value(" "), "last_name")))
     ordering = ["-rank", "id"] if q and sort in ("relevance", "") else PEOPLE_SORTS.get(sort)
     ordering = ordering or PEOPLE_SORTS["name"]
     qs = qs.prefetch_related(

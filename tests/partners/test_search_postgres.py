@@ -48,3 +48,50 @@ def test_search_indexes_exist():
         indexes = dict(cursor.fetchall())
     assert "gin_trgm_ops" in indexes["partners_partner_search_trgm"]
     assert "to_tsvector" in indexes["partners_partner_search_fts"]
+
+
+def names(response):
+    return [p.name for p in response.context["page"].rows]
+
+
+def test_a_match_in_the_name_ranks_before_one_in_the_address(as_coordinator, chain_a):
+    ParticipationFactory(
+        value_chain=chain_a, partner=PartnerFactory(name="Aardvark Traders", address="1 Kei Road")
+    )
+    ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name="Kei Valley Growers"))
+    refresh_search_documents(None, None)
+    response = as_coordinator.get(reverse("partners:directory"), {"q": "kei"})
+    assert names(response) == ["Kei Valley Growers", "Aardvark Traders"]
+
+
+def test_a_word_found_as_written_does_not_bring_in_look_alikes(as_coordinator, chain_a):
+    for name in ["Karkloof Dairy", "Karoo Lamb"]:
+        ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name=name))
+    refresh_search_documents(None, None)
+    assert names(as_coordinator.get(reverse("partners:directory"), {"q": "karkloof"})) == [
+        "Karkloof Dairy"
+    ]
+    # Misspelt, it finds the nearest word instead.
+    assert "Karkloof Dairy" in names(
+        as_coordinator.get(reverse("partners:directory"), {"q": "karklof"})
+    )
+
+
+def test_search_results_sorted_by_name(as_coordinator, chain_a):
+    for name in ["zebra timber", "Acacia Timber", "mopane timber", "Baobab Dairy"]:
+        ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name=name))
+    refresh_search_documents(None, None)
+    url = reverse("partners:directory")
+    assert names(as_coordinator.get(url, {"q": "timber", "sort": "name"})) == [
+        "Acacia Timber",
+        "mopane timber",
+        "zebra timber",
+    ]
+    assert names(as_coordinator.get(url, {"q": "timber", "sort": "-name"}))[0] == "zebra timber"
+
+
+def test_a_short_word_matches_the_start_of_a_word(as_coordinator, chain_a):
+    for name in ["Ox Bow Farm", "Box Hill Packers"]:
+        ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name=name))
+    refresh_search_documents(None, None)
+    assert names(as_coordinator.get(reverse("partners:directory"), {"q": "ox"})) == ["Ox Bow Farm"]
