@@ -40,6 +40,7 @@ from .models import (
     Stage,
     ValueChain,
 )
+from .services import add_search_words
 
 BENCH_USERNAME = "bench@vcc.local"
 BENCH_PASSWORD = "bench-pass-2026"
@@ -875,6 +876,11 @@ def generate_network(
             rows = generate_rows(rng, count, ids, plans, certifications, now)
             for name, model, fields in TABLES:
                 counts[name] += write_rows(model, fields, rows[name])
+            add_search_words(
+                row[columns.index("search_document")]
+                for name, columns in (("partners", PARTNER_FIELDS), ("people", PERSON_FIELDS))
+                for row in rows[name]
+            )
             if progress:
                 progress(f"{done + count} partners")
 

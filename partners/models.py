@@ -12,6 +12,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+MAX_SEARCH_WORD = 64
+
 ALL_MONTHS = (1 << 12) - 1
 MONTH_NAMES = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -498,6 +500,18 @@ class Commitment(models.Model):
             and self.status in (CommitmentStatus.PROPOSED, CommitmentStatus.ACTIVE)
             and self.due_on < timezone.localdate()
         )
+
+
+class SearchWord(models.Model):
+    """The vocabulary of the search documents: each word of three letters or more (no digits)
+    once. A search word found nowhere as written is looked up here by trigram similarity (a
+    small table, GIN index) and the directory then searches for the words it resembles: a
+    typo costs what a correct word costs, not a similarity per partner."""
+
+    word = models.CharField(max_length=MAX_SEARCH_WORD, unique=True)
+
+    def __str__(self) -> str:
+        return self.word
 
 
 class ChangeRecord(models.Model):

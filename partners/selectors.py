@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.db import connection
 from django.db.models import (
     BooleanField,
     Case,
+    CharField,
     Count,
     Exists,
     ExpressionWrapper,
@@ -25,6 +28,7 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce, Concat, Lower, RowNumber
+from django.db.models.lookups import Contains
 
 from vcc.paging import Page, keyset_page
 
@@ -40,6 +44,7 @@ from .models import (
     Participation,
     Partner,
     Person,
+    SearchWord,
     Stage,
     ValueChain,
     Visibility,
@@ -73,12 +78,12 @@ PEOPLE_SORTS = {
 def search_filter(qs: QuerySet, q: str, title=None) -> QuerySet:
     """Keep the rows whose search_document matches every word of `q`, annotated with `rank`.
 
-    A word matches as a substring (trigram GIN index) or, for words under three letters, as
-    the start of a word (full-text GIN index). On PostgreSQL a word found nowhere as it is
-    counts as a typo: it matches similar words instead (trigram word similarity). The rank
-    adds up, per word, 1 for a match as written or the similarity of a typo, plus 1 when the
-    word is in `title` (an expression, e.g. the lower-cased name): names before addresses.
-    SQLite falls back to substrings.
+    A word matches as a substring (trigram GIN index) or, under three letters, as the start
+    of a word (full-text GIN index). On PostgreSQL a word found nowhere as written counts as
+    a typo: it matches the words of the search vocabulary it resembles (SearchWord, trigram
+    similarity), as substrings. The rank adds up, per word, 1 for a word as written or the
+    similarity of the correction, plus 1 when the word is in `title` (an expression, e.g. the
+    lower-cased name): names before addresses. SQLite falls back to substrings.
     """
     words = [w for w in re.split(r"\W+", q.lower()) if w][:MAX_SEARCH_WORDS]
     if not words:
@@ -87,48 +92,76 @@ def search_filter(qs: QuerySet, q: str, title=None) -> QuerySet:
         for word in words:
             qs = qs.filter(search_document__contains=word)
         return qs.annotate(rank=Value(0.0, output_field=FloatField()))
-    from django.contrib.postgres.search import TrigramWordSimilarity
 
-    typos = _words_found_nowhere(qs, words)
+    corrections = _corrections(qs, words)
     scores = []
     for word in words:
         if len(word) < 3:
             # Too short for a trigram: the start of a word (full-text index).
             qs = qs.filter(_prefix_matches(word))
             scores.append(Value(1.0))
-        elif word in typos:
-            qs = qs.filter(search_document__trigram_word_similar=word)
-            scores.append(TrigramWordSimilarity(word, "search_document"))
+        elif word in corrections:
+            near = corrections[word]
+            qs = qs.filter(
+                reduce(or_, (Q(search_document__contains=w) for w, _ in near), Q(pk__in=[]))
+            )
+            scores.append(
+                Case(
+                    *(When(search_document__contains=w, then=Value(sim)) for w, sim in near),
+                    default=Value(0.0),
+                )
+                if near
+                else Value(0.0)
+            )
         else:
             qs = qs.filter(search_document__contains=word)
             scores.append(Value(1.0))
         if title is not None:
-            scores.append(Case(When(_contains(title, word), then=1.0), default=0.0))
+            scores.append(Case(When(Contains(title, word), then=1.0), default=0.0))
     rank = sum(scores, start=Value(0.0))
     return qs.annotate(rank=ExpressionWrapper(rank, output_field=FloatField()))
 
 
-def _contains(expression, word: str) -> Q:
-    from django.db.models.lookups import Contains
-
-    return Q(Contains(expression, word))
+CORRECTIONS_PER_WORD = 3
 
 
-def _words_found_nowhere(qs: QuerySet, words: list[str]) -> set[str]:
-    """The words (of three letters or more) no row of `qs` contains as written: one query,
-    each word probed by the trigram index and stopped at the first row."""
+def _corrections(qs: QuerySet, words: list[str]) -> dict[str, list[tuple[str, float]]]:
+    """For each word (three letters or more) no row of `qs` contains as written: the most
+    similar words of the search vocabulary, with their similarity. One query: per word, a
+    probe of `qs` stopped at its first match, and a look-up of the vocabulary (small, with a
+    trigram index)."""
+    from django.contrib.postgres.search import TrigramSimilarity
+
     words = [w for w in dict.fromkeys(words) if len(w) >= 3]
     if not words:
-        return set()
-    probes = [
-        qs.filter(search_document__contains=word)
-        .order_by()
-        .annotate(word=Value(word))
-        .values_list("word", flat=True)[:1]
-        for word in words
-    ]
-    found = set(probes[0].union(*probes[1:], all=True)) if len(probes) > 1 else set(probes[0])
-    return set(words) - found
+        return {}
+    text, number = CharField(), FloatField()
+    parts = []
+    for word in words:
+        parts.append(
+            qs.filter(search_document__contains=word)
+            .order_by()
+            .values_list(
+                Value(word, output_field=text),
+                Value(None, output_field=text),
+                Value(None, output_field=number),
+            )[:1]
+        )
+        parts.append(
+            SearchWord.objects.filter(word__trigram_similar=word)
+            .annotate(similarity=TrigramSimilarity("word", word))
+            .order_by("-similarity", "word")
+            .values_list(Value(word, output_field=text), "word", "similarity")[
+                :CORRECTIONS_PER_WORD
+            ]
+        )
+    found, near = set(), {w: [] for w in words}
+    for word, correction, similarity in parts[0].union(*parts[1:], all=True):
+        if correction is None:
+            found.add(word)
+        else:
+            near[word].append((correction, round(similarity, 3)))
+    return {w: sorted(near[w], key=lambda c: -c[1]) for w in words if w not in found}
 
 
 def _prefix_matches(word: str) -> Q:

@@ -3,6 +3,7 @@ in the partner's history, so the change history shows who changed what, when."""
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -19,6 +20,7 @@ from django.forms import (
 from django.utils import timezone
 
 from .models import (
+    MAX_SEARCH_WORD,
     Affiliation,
     ChangeRecord,
     Commitment,
@@ -31,6 +33,7 @@ from .models import (
     Participation,
     Partner,
     Person,
+    SearchWord,
 )
 
 SEARCH_BATCH = 2000
@@ -92,6 +95,25 @@ def refresh_search_documents(
             docs = build(ids[start : start + SEARCH_BATCH])
             rows = [model(pk=pk, search_document=doc) for pk, doc in docs.items()]
             model.objects.bulk_update(rows, ["search_document"])
+            add_search_words(docs.values())
+
+
+WORD = re.compile(rf"[^\W\d_]{{3,{MAX_SEARCH_WORD}}}")
+
+
+def search_words(text: str) -> set[str]:
+    """The words of `text` the search vocabulary keeps: three letters or more, no digits
+    (the migration that fills SearchWord splits documents the same way)."""
+    return set(WORD.findall(text.lower()))
+
+
+def add_search_words(documents: Iterable[str]) -> None:
+    """Add the documents' new words to the search vocabulary (words never leave it: a stale
+    word only offers a correction that finds nothing)."""
+    words = set().union(*(search_words(doc) for doc in documents))
+    SearchWord.objects.bulk_create(
+        [SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True, batch_size=1000
+    )
 
 
 # --- change history ---------------------------------------------------------------------------

@@ -76,7 +76,8 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'vcc.sqlite3'}"),
+        # An empty DATABASE_URL (as compose files pass one through) means the default too.
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'vcc.sqlite3'}",
         conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
     )
 }

@@ -62,6 +62,12 @@ def test_search_documents_match_the_services():
         pk: sorted(doc.split()) for pk, doc in expected.items()
     }
     assert people == person_search_documents(people)
+    # Every word of the documents is in the search vocabulary (typos are corrected from it).
+    from partners.models import SearchWord
+    from partners.services import search_words
+
+    vocabulary = set(SearchWord.objects.values_list("word", flat=True))
+    assert set().union(*map(search_words, [*partners.values(), *people.values()])) <= vocabulary
 
 
 def test_ids_continue_after_generation():

@@ -95,3 +95,17 @@ def test_a_short_word_matches_the_start_of_a_word(as_coordinator, chain_a):
         ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name=name))
     refresh_search_documents(None, None)
     assert names(as_coordinator.get(reverse("partners:directory"), {"q": "ox"})) == ["Ox Bow Farm"]
+
+
+def test_a_typo_matches_through_the_vocabulary_and_a_new_name_joins_it(as_coordinator, chain_a):
+    from partners.models import SearchWord
+
+    ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name="Hlabisa Honey"))
+    refresh_search_documents(None, None)
+    assert SearchWord.objects.filter(word="hlabisa").exists()
+    assert names(as_coordinator.get(reverse("partners:directory"), {"q": "hlabissa"})) == [
+        "Hlabisa Honey"
+    ]
+    # A word like nothing in the network finds nothing, and says so.
+    response = as_coordinator.get(reverse("partners:directory"), {"q": "xqzvw"})
+    assert names(response) == [] and "No partner matches" in response.content.decode()
