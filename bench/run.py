@@ -56,6 +56,17 @@ PAGE_1000_RATIO = 1.5
 MAX_QUERIES = 10
 GENERATE_SECONDS = 60
 
+# Issue 3: activity on the network, and a chain of 2,000 partners for the network map.
+INTERACTIONS = 1_000_000
+INTRODUCTIONS = 100_000
+RELATIONSHIPS = 100_000  # across the network
+MAP_CHAIN_PARTNERS = 2_000
+MAP_CHAIN_RELATIONSHIPS = 10_000
+TIMELINE_P95 = 50
+BOARD_P95 = 100
+NETWORK_DATA_P95 = 200
+GAPS_P95 = 200
+
 # Realistic searches over the generated vocabulary (partners.generate): partial words, typos,
 # several words, places, products, people (comments say what the less obvious ones find).
 PARTNER_QUERIES = [
@@ -465,7 +476,7 @@ def prepare_network(db: Database, args) -> dict:
     run([PY, MANAGE, "migrate", "--noinput", "-v", "0"], env=django_env(db))
     count, has_user = network_state(db)
     regenerate = args.regenerate
-    if count == args.partners and has_user and not regenerate:
+    if count in (args.partners, args.partners + MAP_CHAIN_PARTNERS) and has_user and not regenerate:
         log(f"the database already holds {count:,} partners: not regenerating (--regenerate)")
         saved = summary_file(db, args.partners)
         summary = json.loads(saved.read_text()) if saved.exists() else {}
@@ -515,6 +526,78 @@ def generate_line(partners: int, summary: dict) -> dict:
     line["target_seconds"] = round(target, 1)
     line["ok"] = None if seconds is None else seconds < target
     return line
+
+
+def activity_state(db: Database) -> dict:
+    """What activity the database holds, and the map chain (the chain of exactly
+    MAP_CHAIN_PARTNERS partners the bench adds), if there is one."""
+    with pg_connect(db.url) as conn:
+
+        def value(sql: str, params=()):
+            row = conn.execute(sql, params).fetchone()
+            return row[0] if row else None
+
+        map_chain = value(
+            "SELECT value_chain_id FROM partners_participation GROUP BY 1 "
+            "HAVING count(*) = %s ORDER BY 1 DESC LIMIT 1",
+            [MAP_CHAIN_PARTNERS],
+        )
+        return {
+            "interactions": value("SELECT count(*) FROM partners_interaction"),
+            "introductions": value("SELECT count(*) FROM matchmaking_introduction"),
+            "relationships": value("SELECT count(*) FROM partners_relationship"),
+            "map_chain": map_chain,
+            "map_chain_relationships": value(
+                "SELECT count(*) FROM partners_relationship r WHERE EXISTS (SELECT 1 FROM "
+                "partners_participation p WHERE p.partner_id = r.source_id "
+                "AND p.value_chain_id = %s)",
+                [map_chain],
+            )
+            if map_chain
+            else 0,
+        }
+
+
+def generate_activity(db: Database, *args: str) -> None:
+    log(f"manage.py generate_activity {' '.join(args)}")
+    run([PY, MANAGE, "generate_activity", *args], env=django_env(db), capture=True)
+
+
+def prepare_activity(db: Database) -> dict:
+    """Issue 3's data: a chain of 2,000 partners with 10,000 relationships (the network map),
+    and 1,000,000 interactions, 100,000 introductions and 100,000 relationships over the
+    whole network. Only what is missing is added. Returns the state."""
+    state = activity_state(db)
+    changed = False
+    if not state["map_chain"]:
+        log(f"adding a chain of {MAP_CHAIN_PARTNERS:,} partners for the network map")
+        run(
+            [PY, MANAGE, "generate_network", "--partners", str(MAP_CHAIN_PARTNERS)]
+            + ["--chains", "1"],
+            env=django_env(db),
+            capture=True,
+        )
+        changed = True
+    if not state["interactions"]:
+        generate_activity(
+            db,
+            *("--interactions", str(INTERACTIONS), "--introductions", str(INTRODUCTIONS)),
+            *("--relationships", str(RELATIONSHIPS)),
+        )
+        changed = True
+    if changed:
+        state = activity_state(db)
+    missing = MAP_CHAIN_RELATIONSHIPS - state["map_chain_relationships"]
+    if missing > 0:
+        generate_activity(db, "--relationships", str(missing), "--chain", str(state["map_chain"]))
+        changed = True
+    if changed:
+        log("VACUUM (ANALYZE)")
+        with pg_connect(db.url, autocommit=True) as conn:
+            conn.execute("VACUUM (ANALYZE)")
+        state = activity_state(db)
+    log(f"activity: {json.dumps(state)}")
+    return state
 
 
 # --- the server --------------------------------------------------------------------------------
@@ -738,7 +821,7 @@ def summarize(s: Scenario, timings, queries, by_path, load_before) -> dict:
     return line
 
 
-def scenarios(db: Database, seed: int) -> list[Scenario]:
+def scenarios(db: Database, seed: int, activity: dict | None) -> list[Scenario]:
     """The pages to measure, with ids and cursors read from the bench database."""
     sys.path.insert(0, str(ROOT))
     from vcc.paging import _encode
@@ -780,6 +863,14 @@ def scenarios(db: Database, seed: int) -> list[Scenario]:
                 [user_id],
             )
         ]
+        if activity:
+            # The gap page of the largest chain (the one most partners are in) as well.
+            big_chain, big_partners = one(
+                "SELECT p.value_chain_id, count(*) FROM partners_participation p "
+                "JOIN partners_valuechain_coordinators c ON c.valuechain_id = p.value_chain_id "
+                "AND c.user_id = %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+                [user_id],
+            )
     sample = rng.sample(ids, min(100, len(ids)))
 
     def q(params: dict) -> str:
@@ -837,6 +928,48 @@ def scenarios(db: Database, seed: int) -> list[Scenario]:
             SEARCH_P95,
             {"queries_rotated": len(PEOPLE_QUERIES)},
         ),
+    ] + (
+        activity_scenarios(activity, sample, partners, big_chain, big_partners) if activity else []
+    )
+
+
+def activity_scenarios(activity: dict, sample: list[int], partners: int, big_chain, big_partners):
+    """Issue 3's pages: timelines, the introduction board, the map's data, the gap pages."""
+    map_chain = activity["map_chain"]
+    return [
+        Scenario(
+            "partner_timeline",
+            [f"/partners/{pk}/?tab=timeline" for pk in sample],
+            activity["interactions"],
+            TIMELINE_P95,
+            {"partners_rotated": len(sample)},
+        ),
+        Scenario(
+            "introduction_board",
+            ["/introductions/"],
+            activity["introductions"],
+            BOARD_P95,
+        ),
+        Scenario(
+            "network_data_map_chain",
+            [f"/chains/{map_chain}/network.json"],
+            activity["map_chain_relationships"],
+            NETWORK_DATA_P95,
+            {"partners": MAP_CHAIN_PARTNERS},
+        ),
+        Scenario(
+            "chain_gaps_map_chain",
+            [f"/chains/{map_chain}/gaps/"],
+            MAP_CHAIN_PARTNERS,
+            GAPS_P95,
+        ),
+        Scenario(
+            "chain_gaps_largest_chain",
+            [f"/chains/{big_chain}/gaps/"],
+            big_partners,
+            GAPS_P95,
+            {"interactions": activity["interactions"]},
+        ),
     ]
 
 
@@ -857,6 +990,11 @@ def parse_args(argv=None):
         "--regenerate", action="store_true", help="generate the network even if it is there"
     )
     parser.add_argument("--requests", type=int, default=200, help="measured requests per page")
+    parser.add_argument(
+        "--no-activity",
+        action="store_true",
+        help="skip issue 3's data and pages (interactions, introductions, map, gaps)",
+    )
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured requests per page")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--only", default="", help="comma-separated measurement names")
@@ -893,6 +1031,7 @@ def main(argv=None) -> int:
         with open(PARTIAL, "w") as out:
             db = setup_database(args)
             emit(prepare_network(db, args), out)
+            activity = None if args.no_activity else prepare_activity(db)
             log("collectstatic (as production runs it before gunicorn)")
             run([PY, MANAGE, "collectstatic", "--noinput", "-v", "0"], env=django_env(db))
             server = Server(db, args.workers)
@@ -901,7 +1040,7 @@ def main(argv=None) -> int:
             client.login()
             wanted = {name for name in args.only.split(",") if name}
             results = {}
-            todo = [s for s in scenarios(db, args.seed) if not wanted or s.name in wanted]
+            todo = [s for s in scenarios(db, args.seed, activity) if not wanted or s.name in wanted]
             log("warming up every worker on every page")
             warm_server(client, todo, args.workers)
             # Page 1 and page 1,000 are compared: they are measured together, interleaved.

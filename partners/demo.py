@@ -55,7 +55,7 @@ from .models import (
     Visibility,
     months_to_mask,
 )
-from .services import refresh_search_documents
+from .services import note_contact, refresh_search_documents
 
 DEMO_PASSWORD = "demo-pass-2026"
 FOOD = "Valley Fresh Food Chain"
@@ -1026,6 +1026,7 @@ def build_demo_network() -> dict:
             InteractionPartner(interaction=interaction, partner=partners[n], occurred_on=occurred)
             for n in names
         )
+        note_contact([partners[n].pk for n in names], occurred)
 
     Relationship.objects.bulk_create(
         Relationship(

@@ -199,6 +199,17 @@ def generate_activity(
         )
         for model in (Interaction, Introduction, Relationship):
             reset_sequence(model)
+        if interactions:
+            with connection.cursor() as cursor:
+                # What services.note_contact does per interaction, for all of them at once.
+                cursor.execute(
+                    "UPDATE partners_partner SET last_contacted_on = m.last FROM ("
+                    "SELECT partner_id, max(occurred_on) AS last "
+                    "FROM partners_interactionpartner GROUP BY partner_id) AS m "
+                    "WHERE partners_partner.id = m.partner_id AND ("
+                    "partners_partner.last_contacted_on IS NULL "
+                    "OR partners_partner.last_contacted_on < m.last)"
+                )
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:

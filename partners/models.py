@@ -7,8 +7,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Lower
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -118,6 +118,12 @@ class PartnerSize(models.TextChoices):
     LARGE = "large", "Large (250+)"
 
 
+# A partner's last contact with "never" as the earliest date: who has gone quiet longest is
+# then the start of one index (an expression index, as SQLite has no NULLS FIRST index).
+NEVER = datetime.date(1, 1, 1)
+LAST_CONTACT = Coalesce(F("last_contacted_on"), Value(NEVER))
+
+
 class Partner(models.Model):
     """An organisation in one or more value chains."""
 
@@ -139,6 +145,9 @@ class Partner(models.Model):
     certifications = models.ManyToManyField(Certification, blank=True, related_name="partners")
     # Lower-cased name, place, people and products: what directory search matches against.
     search_document = models.TextField(blank=True, editable=False, default="")
+    # The date of the latest interaction with the partner (services.note_contact keeps it):
+    # who has gone quiet is then an index range, not an aggregate over every interaction.
+    last_contacted_on = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -146,6 +155,7 @@ class Partner(models.Model):
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["name", "id"], name="partner_name_id"),
+            models.Index(LAST_CONTACT, "id", name="partner_last_contacted"),
             models.Index(fields=["region", "name", "id"], name="partner_region_name_id"),
             models.Index(fields=["-updated_at", "-id"], name="partner_updated_id"),
             models.Index(fields=["kind"], name="partner_kind"),

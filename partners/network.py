@@ -11,12 +11,14 @@ from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from .models import (
+    LAST_CONTACT,
     ChainRole,
     InteractionPartner,
     Need,
     Offer,
     Participation,
     Partner,
+    Product,
     Relationship,
     RelationshipKind,
     ValueChain,
@@ -215,27 +217,29 @@ def chain_gaps(chain: ValueChain) -> dict:
         )
     )
     chain_partners = in_chain.values("partner_id")
-    # A need is served by an offer of the same product, or of its parent or a child.
-    supplied = Offer.objects.filter(partner_id__in=chain_partners).filter(
-        Q(product=OuterRef("product"))
-        | Q(product__parent=OuterRef("product"))
-        | Q(product=OuterRef("product__parent"))
-    )
+    # A need is served by an offer in the chain of the same product, its parent or a child:
+    # the chain's offered products are gathered once (a few hundred), not looked up per need.
+    offered = Offer.objects.filter(partner_id__in=chain_partners).values("product_id")
     unmet_needs = (
         Need.objects.filter(partner_id__in=chain_partners)
-        .exclude(Exists(supplied))
+        .exclude(product_id__in=offered)
+        .exclude(product__parent_id__in=offered)
+        .exclude(
+            product_id__in=Product.objects.filter(pk__in=offered, parent__isnull=False).values(
+                "parent_id"
+            )
+        )
         .select_related("partner", "product")
         .order_by("product__name", "id")
     )
-    quiet = Partner.objects.filter(
-        Exists(in_chain.filter(partner=OuterRef("pk")).exclude(status="inactive"))
-    ).exclude(
-        Exists(
-            InteractionPartner.objects.filter(
-                partner=OuterRef("pk"),
-                occurred_on__gte=today - datetime.timedelta(days=NOT_CONTACTED_DAYS),
-            )
+    # Longest without contact first, from the index on last_contacted_on (never first).
+    quiet = (
+        Partner.objects.filter(
+            Exists(in_chain.filter(partner=OuterRef("pk")).exclude(status="inactive"))
         )
+        .alias(last_contact=LAST_CONTACT)
+        .filter(last_contact__lt=today - datetime.timedelta(days=NOT_CONTACTED_DAYS))
+        .order_by("last_contact", "id")
     )
     stalled_since = timezone.now() - datetime.timedelta(days=settings.VCC_STALLED_AFTER_DAYS)
     stalled = (
@@ -255,7 +259,7 @@ def chain_gaps(chain: ValueChain) -> dict:
         "thin_stages": thin,
         "producers_without_buyer": list(producers.order_by("name")[:GAP_LIST_LIMIT]),
         "unmet_needs": list(unmet_needs[:GAP_LIST_LIMIT]),
-        "not_contacted": list(quiet.order_by("name")[:GAP_LIST_LIMIT]),
+        "not_contacted": list(quiet[:GAP_LIST_LIMIT]),
         "stalled_introductions": list(stalled[:GAP_LIST_LIMIT]),
         "missing_links": missing_links(chain, stages),
         "list_limit": GAP_LIST_LIMIT,

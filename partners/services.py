@@ -3,13 +3,14 @@ in the partner's history, so the change history shows who changed what, when."""
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.forms import (
     ChoiceField,
     ModelChoiceField,
@@ -290,7 +291,16 @@ def log_interaction(form: ModelForm, partners: list[Partner], *, by) -> Interact
         )
         for partner in partners
     )
+    note_contact([p.pk for p in partners], interaction.occurred_on)
     return interaction
+
+
+def note_contact(partner_ids: list[int], on: datetime.date) -> None:
+    """Move the partners' last contact forward to `on` (never back: an interaction logged
+    late for an old date leaves a later contact standing)."""
+    Partner.objects.filter(pk__in=partner_ids).filter(
+        Q(last_contacted_on__isnull=True) | Q(last_contacted_on__lt=on)
+    ).update(last_contacted_on=on)
 
 
 # --- relationships ---------------------------------------------------------------------------

@@ -89,6 +89,19 @@ def test_plain_post_redirects_to_timeline(as_coordinator, partner_a):
     assert response["Location"] == timeline_url(partner_a)
 
 
+def test_logging_moves_the_last_contact_forward_never_back(as_coordinator, partner_a):
+    def log(day):
+        data = {"kind": "call", "occurred_on": day, "topic": "Prices", "visibility": "shared"}
+        as_coordinator.post(log_url(partner_a), data)
+        partner_a.refresh_from_db()
+        return partner_a.last_contacted_on.isoformat()
+
+    assert partner_a.last_contacted_on is None
+    assert log("2026-10-02") == "2026-10-02"
+    assert log("2026-09-01") == "2026-10-02"  # logged late, for an earlier day
+    assert log("2026-11-20") == "2026-11-20"
+
+
 def test_timeline_newest_first_and_paged(as_coordinator, partner_a, coordinator):
     for days in range(25):
         make_interaction(partner_a, coordinator, topic=f"t{days}", days_ago=days)

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from matchmaking.models import Introduction
 from partners.models import Interaction, InteractionPartner, Relationship
+from partners.services import note_contact
 from tests.conftest import client_for
 from tests.factories import (
     NeedFactory,
@@ -33,6 +34,7 @@ def meet(*partners, days_ago=1):
     interaction = Interaction.objects.create(kind="meeting", topic="Visit", occurred_on=when)
     for p in partners:
         InteractionPartner.objects.create(interaction=interaction, partner=p, occurred_on=when)
+    note_contact([p.pk for p in partners], when)
 
 
 @pytest.fixture
