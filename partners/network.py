@@ -7,6 +7,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
 from django.utils import timezone
 
@@ -15,10 +16,8 @@ from .models import (
     ChainRole,
     InteractionPartner,
     Need,
-    Offer,
     Participation,
     Partner,
-    Product,
     Relationship,
     RelationshipKind,
     ValueChain,
@@ -217,18 +216,8 @@ def chain_gaps(chain: ValueChain) -> dict:
         )
     )
     chain_partners = in_chain.values("partner_id")
-    # A need is served by an offer in the chain of the same product, its parent or a child:
-    # the chain's offered products are gathered once (a few hundred), not looked up per need.
-    offered = Offer.objects.filter(partner_id__in=chain_partners).values("product_id")
     unmet_needs = (
-        Need.objects.filter(partner_id__in=chain_partners)
-        .exclude(product_id__in=offered)
-        .exclude(product__parent_id__in=offered)
-        .exclude(
-            product_id__in=Product.objects.filter(pk__in=offered, parent__isnull=False).values(
-                "parent_id"
-            )
-        )
+        Need.objects.filter(partner_id__in=chain_partners, product_id__in=unserved_products(chain))
         .select_related("partner", "product")
         .order_by("product__name", "id")
     )
@@ -267,24 +256,57 @@ def chain_gaps(chain: ValueChain) -> dict:
     }
 
 
+def unserved_products(chain: ValueChain) -> list[int]:
+    """The products no offer in the chain can serve: a need is served by an offer of the same
+    product, or of its parent or a child in the taxonomy. One query over the product table
+    (a few hundred rows), each product's offers probed through their index until one from
+    the chain turns up; the needs are then read by product, not all scanned."""
+    sql = """
+        WITH offered AS (
+            SELECT pr.id FROM partners_product pr WHERE EXISTS (
+                SELECT 1 FROM partners_offer o
+                JOIN partners_participation p
+                  ON p.partner_id = o.partner_id AND p.value_chain_id = %s
+                WHERE o.product_id = pr.id
+            )
+        )
+        , served AS (
+            SELECT id FROM partners_product
+            WHERE id IN (SELECT id FROM offered) OR parent_id IN (SELECT id FROM offered)
+            UNION
+            SELECT parent_id FROM partners_product
+            WHERE parent_id IS NOT NULL AND id IN (SELECT id FROM offered)
+        )
+        SELECT id FROM partners_product WHERE id NOT IN (SELECT id FROM served)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [chain.pk])
+        return [row[0] for row in cursor.fetchall()]
+
+
+# A relationship (either way) between a partner at one stage of the chain and one at the
+# other: EXISTS stops at the first it finds, so a linked pair costs a few index look-ups.
+_LINKED = """EXISTS (
+    SELECT 1 FROM partners_participation_stages xa
+    JOIN partners_participation pa ON pa.id = xa.participation_id
+    JOIN partners_relationship r ON r.source_id = pa.partner_id
+    JOIN partners_participation pb ON pb.partner_id = r.target_id AND pb.value_chain_id = %s
+    JOIN partners_participation_stages xb ON xb.participation_id = pb.id
+    WHERE xa.stage_id IN (%s, %s) AND xb.stage_id IN (%s, %s) AND xa.stage_id <> xb.stage_id
+)"""
+
+
 def missing_links(chain: ValueChain, stages: list[dict]) -> list[tuple]:
-    """Consecutive stages with no relationship between any partner of one and of the next."""
-    rows = (
-        Relationship.objects.filter(
-            source__participations__stages__value_chain=chain,
-            target__participations__stages__value_chain=chain,
-        )
-        .values_list(
-            "source__participations__stages__position",
-            "target__participations__stages__position",
-        )
-        .order_by()
-        .distinct()
-    )
-    linked = {(min(a, b), max(a, b)) for a, b in rows}
+    """Consecutive stages with no relationship between any partner of one and of the next
+    (in either direction). One query, one EXISTS per pair of stages."""
     ordered = [s["stage"] for s in stages]
-    return [
-        (first, second)
-        for first, second in zip(ordered, ordered[1:], strict=False)
-        if (first.position, second.position) not in linked
-    ]
+    pairs = list(zip(ordered, ordered[1:], strict=False))
+    if not pairs:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT " + ", ".join([_LINKED] * len(pairs)),
+            [v for a, b in pairs for v in (chain.pk, a.pk, b.pk, a.pk, b.pk)],
+        )
+        linked = cursor.fetchone()
+    return [pair for pair, link in zip(pairs, linked, strict=True) if not link]

@@ -336,12 +336,12 @@ def value_chain_map(chain: ValueChain, sample: int = STAGE_SAMPLE) -> list[dict]
     """The chain's stages in order: each with how many partners it has, whether it is thin
     (a gap), and the first `sample` of its partners by name (the directory lists them all).
 
-    Two queries whatever the chain's size: counts per stage, and the samples of every stage
-    at once (a window function numbers the partners within their stage).
+    Two queries whatever the chain's size: the stages with their counts, and the samples of
+    every stage at once (a window function numbers the partners within their stage).
     """
-    stages = list(chain.stages.order_by("position"))
+    stages = list(chain.stages.annotate(partner_count=Count("participations")).order_by("position"))
+    counts = {s.pk: s.partner_count for s in stages}
     through = Participation.stages.through.objects.filter(stage__value_chain=chain)
-    counts = dict(through.values_list("stage_id").annotate(n=Count("id")).order_by())
     by_stage: dict[int, list] = {s.pk: [] for s in stages}
     if sample:
         links = (

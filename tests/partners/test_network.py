@@ -165,8 +165,8 @@ def test_gaps_queries_constant(as_coordinator, chain, count, django_assert_max_n
     for i in range(count):
         p = place(chain["chain"], f"P{i}", "producer", 1 + i % 3)
         NeedFactory(partner=p)
-    # session, user, chain, stages, stage links, producers, needs, quiet partners,
-    # stalled introductions, missing links = 10
+    # session, user, chain, stages with their counts, producers, products a need can be
+    # served with, unmet needs, quiet partners, stalled introductions, missing links = 10
     with django_assert_max_num_queries(10):
         as_coordinator.get(reverse("partners:chain_gaps", args=[chain["chain"].pk]))
 
