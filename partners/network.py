@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from .models import (
     LAST_CONTACT,
     ChainRole,
-    InteractionPartner,
     Need,
     Participation,
     Partner,
@@ -29,7 +29,7 @@ GAP_LIST_LIMIT = 50
 MAP_NODE_LIMIT = 5000
 
 
-@dataclass
+@dataclass(frozen=True)
 class Strength:
     level: str  # "strong", "active" or "dormant"
     reason: str
@@ -43,23 +43,30 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def joint_interactions(partner_ids: list[int], since: datetime.date) -> dict[tuple, int]:
-    """How many interactions since `since` each pair of the given partners took part in."""
-    rows = (
-        InteractionPartner.objects.filter(partner_id__in=partner_ids, occurred_on__gte=since)
-        .filter(
-            interaction__interactionpartner__partner_id__in=partner_ids,
-            interaction__interactionpartner__partner_id__gt=F("partner_id"),
+def joint_interactions(partner_ids, since: datetime.date) -> dict[tuple, int]:
+    """How many interactions since `since` each pair of the given partners (ids, or a
+    subquery of them) took part in. The partners' recent interaction links are read once
+    (the timeline index) and joined with themselves by interaction."""
+    if not isinstance(partner_ids, QuerySet):
+        partner_ids = Partner.objects.filter(pk__in=list(partner_ids)).values("pk")
+    members, params = partner_ids.query.sql_with_params()
+    sql = f"""
+        WITH recent AS (
+            SELECT interaction_id, partner_id FROM partners_interactionpartner
+            WHERE partner_id IN ({members}) AND occurred_on >= %s
         )
-        .values_list("partner_id", "interaction__interactionpartner__partner_id")
-        .annotate(n=Count("interaction_id"))
-        .order_by()
-    )
-    return {(a, b): n for a, b, n in rows}
+        SELECT a.partner_id, b.partner_id, count(*) FROM recent a
+        JOIN recent b ON b.interaction_id = a.interaction_id AND b.partner_id > a.partner_id
+        GROUP BY a.partner_id, b.partner_id
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, since])
+        return {(a, b): n for a, b, n in cursor.fetchall()}
 
 
-def introduction_states(partner_ids: list[int]) -> dict[tuple, tuple[str, datetime.datetime]]:
-    """The latest introduction status of each pair of the given partners."""
+def introduction_states(partner_ids) -> dict[tuple, tuple[str, datetime.datetime]]:
+    """The latest introduction status of each pair of the given partners (ids, or a subquery
+    of them)."""
     from matchmaking.models import Introduction
 
     latest: dict[tuple, tuple[str, datetime.datetime]] = {}
@@ -73,6 +80,7 @@ def introduction_states(partner_ids: list[int]) -> dict[tuple, tuple[str, dateti
     return latest
 
 
+@lru_cache(maxsize=4096)  # a map asks for thousands, most of them alike
 def strength_of(joint: int, intro: tuple[str, datetime.datetime] | None) -> Strength:
     """Strong when trading or in frequent contact; active with some recent contact or an
     introduction under way; dormant otherwise. The reason says which."""
@@ -161,18 +169,20 @@ def network_data(chains, chain: ValueChain | None = None) -> dict:
             "chain": chain_name,
             "colour": ROLE_COLOURS.get(role, "#6b7b80"),
         }
-    ids = list(nodes)
-    relationships = list(
-        Relationship.objects.filter(source_id__in=ids, target_id__in=ids).values_list(
-            "id", "source_id", "target_id", "kind"
-        )
-    )
+    # The partners are given to the next queries as a subquery: a list of thousands of ids
+    # would cost more to send and parse than the queries themselves.
+    members = participations.values("partner_id")
+    relationships = Relationship.objects.filter(
+        source_id__in=members, target_id__in=members
+    ).values_list("id", "source_id", "target_id", "kind")
     since = timezone.localdate() - datetime.timedelta(days=RECENT_DAYS)
-    joint = joint_interactions(ids, since) if ids else {}
-    intros = introduction_states(ids) if ids else {}
+    joint = joint_interactions(members, since) if nodes else {}
+    intros = introduction_states(members) if nodes else {}
     kinds = dict(RelationshipKind.choices)
     edges = []
     for pk, source, target, kind in relationships:
+        if source not in nodes or target not in nodes:
+            continue  # a partner beyond MAP_NODE_LIMIT
         key = _pair(source, target)
         strength = strength_of(joint.get(key, 0), intros.get(key))
         edges.append(
