@@ -17,6 +17,15 @@ from partners.selectors import search_filter
 from .models import CLOSED, PIPELINE, Introduction, IntroductionStatus
 
 BOARD_COLUMN_SIZE = 15
+BOARD_COUNT_CAP = 1000
+CARD_FIELDS = (
+    "status",
+    "status_changed_at",
+    "annual_sales_value",
+    "partner_a",
+    "partner_b",
+    "value_chain",
+)
 
 
 def stalled_before() -> datetime.datetime:
@@ -44,9 +53,14 @@ def introduction_board(user, chain: int | None = None, stage: int | None = None)
     every column at once (a window function numbers the cards within their column).
     """
     qs = _board_queryset(user, chain, stage)
-    counts = dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    counts = _column_counts(qs)
     cards = sorted(
-        _top_cards(qs.select_related("partner_a", "partner_b", "value_chain")),
+        _top_cards(
+            # A card shows names, dates and a sales figure: the partners' long texts stay.
+            qs.select_related("partner_a", "partner_b", "value_chain").only(
+                *CARD_FIELDS, "partner_a__name", "partner_b__name", "value_chain__name"
+            )
+        ),
         key=lambda card: (card.status_changed_at, card.pk),
         reverse=True,
     )
@@ -59,12 +73,32 @@ def introduction_board(user, chain: int | None = None, stage: int | None = None)
         {
             "status": status,
             "label": IntroductionStatus(status).label,
-            "count": counts.get(status, 0),
+            "count": min(counts.get(status, 0), BOARD_COUNT_CAP),
+            "count_more": counts.get(status, 0) > BOARD_COUNT_CAP,
             "cards": by_status[status],
             "closed": status in CLOSED,
         }
         for status in PIPELINE + CLOSED
     ]
+
+
+def _column_counts(qs: QuerySet[Introduction]) -> dict[str, int]:
+    """How many cards each status has, counted up to BOARD_COUNT_CAP + 1 (a column of
+    thousands says "1,000+"): no count over every introduction on each look at the board.
+
+    PostgreSQL: a UNION ALL of one capped index scan per status. SQLite: an exact count.
+    """
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return dict(qs.values_list("status").annotate(n=Count("id")).order_by())
+    capped = [
+        qs.filter(status=status).order_by().values_list("status", flat=True)[: BOARD_COUNT_CAP + 1]
+        for status in IntroductionStatus.values
+    ]
+    union = capped[0].union(*capped[1:], all=True)
+    sql, params = union.query.get_compiler(using=union.db).as_sql()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT status, count(*) FROM ({sql}) AS capped GROUP BY status", params)
+        return dict(cursor.fetchall())
 
 
 def _top_cards(qs: QuerySet[Introduction]) -> list[Introduction]:

@@ -174,25 +174,25 @@ def network_data(chains, chain: ValueChain | None = None) -> dict:
     members = participations.values("partner_id")
     relationships = Relationship.objects.filter(
         source_id__in=members, target_id__in=members
-    ).values_list("id", "source_id", "target_id", "kind")
+    ).values_list("source_id", "target_id", "kind")
     since = timezone.localdate() - datetime.timedelta(days=RECENT_DAYS)
     joint = joint_interactions(members, since) if nodes else {}
     intros = introduction_states(members) if nodes else {}
     kinds = dict(RelationshipKind.choices)
     edges = []
-    for pk, source, target, kind in relationships:
+    for source, target, kind in relationships:
         if source not in nodes or target not in nodes:
             continue  # a partner beyond MAP_NODE_LIMIT
         key = _pair(source, target)
         strength = strength_of(joint.get(key, 0), intros.get(key))
         edges.append(
             {
-                "id": f"r{pk}",
+                # (The map derives each edge's width from its strength: 10,000 edges make
+                # every byte count.)
                 "source": str(source),
                 "target": str(target),
                 "kind": kinds.get(kind, kind),
                 "strength": strength.level,
-                "weight": strength.weight,
                 "reason": strength.reason,
             }
         )

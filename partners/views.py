@@ -468,7 +468,10 @@ def network_map(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 def network_data(request: HttpRequest, pk: int | None = None) -> JsonResponse:
     """Nodes and edges for the network map, as JSON."""
     value_chain = get_chain_for_user(request, pk) if pk is not None else None
-    return JsonResponse(network.network_data(coordinated_chains(request.user), value_chain))
+    return JsonResponse(
+        network.network_data(coordinated_chains(request.user), value_chain),
+        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
+    )
 
 
 @coordinator_required

@@ -15,10 +15,14 @@
     .then(draw)
     .catch(function () { status.textContent = "The network could not be loaded."; });
 
+  var EDGE_WIDTHS = { strong: 3, active: 2, dormant: 1 };
+
   function draw(data) {
     var elements = data.nodes.map(function (n) {
       return { data: Object.assign({ label: n.name, stageColour: stagePalette[(n.position || 0) % stagePalette.length] }, n) };
-    }).concat(data.edges.map(function (e) { return { data: e }; }));
+    }).concat(data.edges.map(function (e) {
+      return { data: Object.assign({ weight: EDGE_WIDTHS[e.strength] || 1 }, e) };
+    }));
     var big = data.nodes.length > 400;
     var cy = cytoscape({
       container: box,

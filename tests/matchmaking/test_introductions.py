@@ -168,6 +168,19 @@ def test_board_filters_by_chain_and_stage(as_coordinator, partner_a, buyer, chai
     )
 
 
+def test_a_crowded_column_counts_up_to_a_cap(as_coordinator, partner_a, chain_a, monkeypatch):
+    monkeypatch.setattr("matchmaking.selectors.BOARD_COUNT_CAP", 3)
+    monkeypatch.setattr("matchmaking.selectors.BOARD_COLUMN_SIZE", 2)
+    for _ in range(5):
+        make(partner_a, ParticipationFactory(value_chain=chain_a).partner, chain_a)
+    make(partner_a, ParticipationFactory(value_chain=chain_a).partner, chain_a, status="talking")
+    response = as_coordinator.get(BOARD)
+    columns = {c["status"]: c for c in response.context["columns"]}
+    assert (columns["introduced"]["count"], columns["introduced"]["count_more"]) == (3, True)
+    assert (columns["talking"]["count"], columns["talking"]["count_more"]) == (1, False)
+    assert "Showing the 2 most recent of 3 or more" in response.content.decode()
+
+
 @pytest.mark.parametrize("count", [2, 30])
 def test_board_queries_constant(
     as_coordinator, partner_a, chain_a, count, django_assert_max_num_queries
