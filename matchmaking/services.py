@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from partners.network import refresh_pair_strengths
+
 from .models import Introduction, IntroductionEvent, IntroductionStatus
 
 
@@ -27,6 +29,7 @@ def introduce(form, *, by) -> Introduction:
     IntroductionEvent.objects.create(
         introduction=introduction, status=introduction.status, by=by, note=introduction.reason
     )
+    refresh_pair_strengths([introduction.partner_a_id, introduction.partner_b_id])
     return introduction
 
 
@@ -62,4 +65,5 @@ def move_introduction(
     IntroductionEvent.objects.create(
         introduction=introduction, status=status, by=by, note=note, at=now
     )
+    refresh_pair_strengths([introduction.partner_a_id, introduction.partner_b_id])
     return introduction

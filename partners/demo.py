@@ -55,6 +55,7 @@ from .models import (
     Visibility,
     months_to_mask,
 )
+from .network import refresh_strengths
 from .services import note_contact, refresh_search_documents
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -1038,6 +1039,7 @@ def build_demo_network() -> dict:
         for source, target, kind, years in RELATIONSHIPS
     )
     _introductions(partners, chains, coordinator, today, now)
+    refresh_strengths()
 
     ChangeRecord.objects.bulk_create(
         ChangeRecord(partner=p, user=coordinator, at=now, summary="Added with the demo network")

@@ -25,8 +25,10 @@ from .models import (
     Participation,
     Relationship,
     RelationshipKind,
+    StrengthLevel,
     Visibility,
 )
+from .network import refresh_strengths
 
 CHUNK = 100_000
 TOPICS = [
@@ -191,10 +193,13 @@ def generate_activity(
                 continue
             seen.add((source, target, kind))
             began = today - datetime.timedelta(days=rng.randint(30, 3650))
-            rows.append((source, target, kind, began, "", now))
+            rows.append((source, target, kind, began, "", now, StrengthLevel.DORMANT, ""))
         counts["relationships"] = write_rows(
             Relationship,
-            ["source_id", "target_id", "kind", "began_on", "notes", "created_at"],
+            [
+                *("source_id", "target_id", "kind", "began_on", "notes", "created_at"),
+                *("strength_level", "strength_reason"),  # refreshed at the end
+            ],
             rows,
         )
         for model in (Interaction, Introduction, Relationship):
@@ -217,4 +222,6 @@ def generate_activity(
                 "ANALYZE partners_interaction, partners_interactionpartner, "
                 "matchmaking_introduction, partners_relationship"
             )
+    # What the services keep as each interaction, introduction or relationship is recorded.
+    counts["strengths_changed"] = refresh_strengths()
     return {**counts, "seconds": round(time.monotonic() - started, 2)}

@@ -648,6 +648,12 @@ class RelationshipKind(models.TextChoices):
     MEMBERSHIP = "membership", "Membership"
 
 
+class StrengthLevel(models.TextChoices):
+    STRONG = "strong", "Strong"
+    ACTIVE = "active", "Active"
+    DORMANT = "dormant", "Dormant"
+
+
 class Relationship(models.Model):
     """A standing tie between two partners. For directed kinds, `source` is the buyer, the
     funder, the assistance provider or the association; `target` the other side."""
@@ -657,6 +663,13 @@ class Relationship(models.Model):
     kind = models.CharField(max_length=30, choices=RelationshipKind.choices)
     began_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    # Derived from recent joint interactions and the pair's introduction, and stored so the
+    # network map reads it with the edge: partners.network.refresh_strengths keeps it (on each
+    # interaction, introduction change and new relationship, and nightly as contacts age).
+    strength_level = models.CharField(
+        max_length=10, choices=StrengthLevel.choices, default=StrengthLevel.DORMANT, editable=False
+    )
+    strength_reason = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -675,3 +688,8 @@ class Relationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} → {self.target} ({self.get_kind_display()})"
+
+    @property
+    def weight(self) -> int:
+        """The width of the edge on the map: 3 strong, 2 active, 1 dormant."""
+        return {StrengthLevel.STRONG: 3, StrengthLevel.ACTIVE: 2}.get(self.strength_level, 1)

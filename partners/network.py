@@ -34,10 +34,6 @@ class Strength:
     level: str  # "strong", "active" or "dormant"
     reason: str
 
-    @property
-    def weight(self) -> int:
-        return {"strong": 3, "active": 2}.get(self.level, 1)
-
 
 def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
@@ -103,26 +99,68 @@ def strength_of(joint: int, intro: tuple[str, datetime.datetime] | None) -> Stre
     return Strength(level, "; ".join(reasons))
 
 
-def with_strength(relationships: list[Relationship]) -> list[Relationship]:
-    """Set `.strength` on each relationship, in two queries for the whole list."""
-    ids = sorted({r.source_id for r in relationships} | {r.target_id for r in relationships})
+STRENGTH_BATCH = 5000
+
+
+def refresh_strengths(relationships: QuerySet[Relationship] | None = None) -> int:
+    """Compute and store the strength of the relationships (all of them when None). In
+    batches of STRENGTH_BATCH: the batch's rows, the joint interactions and introductions of
+    its partners, and one update of the strengths that changed. Returns how many changed."""
+    qs = Relationship.objects.all() if relationships is None else relationships
+    ids = list(qs.order_by("pk").values_list("pk", flat=True))
     since = timezone.localdate() - datetime.timedelta(days=RECENT_DAYS)
-    joint = joint_interactions(ids, since) if ids else {}
-    intros = introduction_states(ids) if ids else {}
-    for r in relationships:
-        key = _pair(r.source_id, r.target_id)
-        r.strength = strength_of(joint.get(key, 0), intros.get(key))
-    return relationships
+    changed = 0
+    for start in range(0, len(ids), STRENGTH_BATCH):
+        batch = list(
+            Relationship.objects.filter(pk__in=ids[start : start + STRENGTH_BATCH]).only(
+                "source_id", "target_id", "strength_level", "strength_reason"
+            )
+        )
+        partner_ids = sorted({r.source_id for r in batch} | {r.target_id for r in batch})
+        joint = joint_interactions(partner_ids, since)
+        intros = introduction_states(partner_ids)
+        stale = []
+        for r in batch:
+            key = _pair(r.source_id, r.target_id)
+            strength = strength_of(joint.get(key, 0), intros.get(key))
+            if (strength.level, strength.reason) != (r.strength_level, r.strength_reason):
+                stale.append((r.pk, strength.level, strength.reason))
+        _store_strengths(stale)
+        changed += len(stale)
+    return changed
+
+
+def _store_strengths(rows: list[tuple[int, str, str]]) -> None:
+    """UPDATE ... FROM (VALUES ...): one statement per thousand rows, where bulk_update's
+    CASE per row costs seconds on a whole network."""
+    table = Relationship._meta.db_table
+    for start in range(0, len(rows), 1000):
+        chunk = rows[start : start + 1000]
+        values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH v(id, level, reason) AS (VALUES {values}) "
+                f"UPDATE {table} SET strength_level = v.level, strength_reason = v.reason "
+                f"FROM v WHERE {table}.id = v.id",
+                [value for row in chunk for value in row],
+            )
+
+
+def refresh_pair_strengths(partner_ids: list[int]) -> int:
+    """Refresh the relationships among these partners (those of an interaction, or the two
+    sides of an introduction)."""
+    return refresh_strengths(
+        Relationship.objects.filter(source_id__in=partner_ids, target_id__in=partner_ids)
+    )
 
 
 def partner_relationships(partner: Partner) -> list[Relationship]:
-    """The partner's relationships, both directions, with their strength."""
-    rows = list(
+    """The partner's relationships, both directions, with their stored strength."""
+    return list(
         Relationship.objects.filter(Q(source=partner) | Q(target=partner))
         .select_related("source", "target")
         .order_by("kind", "id")
     )
-    return with_strength(rows)
 
 
 # --- the network map --------------------------------------------------------------------------
@@ -169,33 +207,26 @@ def network_data(chains, chain: ValueChain | None = None) -> dict:
             "chain": chain_name,
             "colour": ROLE_COLOURS.get(role, "#6b7b80"),
         }
-    # The partners are given to the next queries as a subquery: a list of thousands of ids
-    # would cost more to send and parse than the queries themselves.
+    # The chain's partners as a subquery: a list of thousands of ids would cost more to send
+    # and parse than the query itself. Strengths are stored with the relationships.
     members = participations.values("partner_id")
     relationships = Relationship.objects.filter(
         source_id__in=members, target_id__in=members
-    ).values_list("source_id", "target_id", "kind")
-    since = timezone.localdate() - datetime.timedelta(days=RECENT_DAYS)
-    joint = joint_interactions(members, since) if nodes else {}
-    intros = introduction_states(members) if nodes else {}
+    ).values_list("source_id", "target_id", "kind", "strength_level", "strength_reason")
     kinds = dict(RelationshipKind.choices)
-    edges = []
-    for source, target, kind in relationships:
-        if source not in nodes or target not in nodes:
-            continue  # a partner beyond MAP_NODE_LIMIT
-        key = _pair(source, target)
-        strength = strength_of(joint.get(key, 0), intros.get(key))
-        edges.append(
-            {
-                # (The map derives each edge's width from its strength: 10,000 edges make
-                # every byte count.)
-                "source": str(source),
-                "target": str(target),
-                "kind": kinds.get(kind, kind),
-                "strength": strength.level,
-                "reason": strength.reason,
-            }
-        )
+    edges = [
+        # (The map derives each edge's width from its strength: 10,000 edges make every
+        # byte count.)
+        {
+            "source": str(source),
+            "target": str(target),
+            "kind": kinds.get(kind, kind),
+            "strength": level,
+            "reason": reason,
+        }
+        for source, target, kind, level, reason in relationships
+        if source in nodes and target in nodes  # not a partner beyond MAP_NODE_LIMIT
+    ]
     return {
         "nodes": list(nodes.values()),
         "edges": edges,

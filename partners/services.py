@@ -34,8 +34,10 @@ from .models import (
     Participation,
     Partner,
     Person,
+    Relationship,
     SearchWord,
 )
+from .network import refresh_pair_strengths, refresh_strengths
 
 SEARCH_BATCH = 2000
 
@@ -292,6 +294,7 @@ def log_interaction(form: ModelForm, partners: list[Partner], *, by) -> Interact
         for partner in partners
     )
     note_contact([p.pk for p in partners], interaction.occurred_on)
+    refresh_pair_strengths([p.pk for p in partners])
     return interaction
 
 
@@ -310,6 +313,7 @@ def note_contact(partner_ids: list[int], on: datetime.date) -> None:
 def add_relationship(partner: Partner, form: ModelForm, *, by):
     """Record a relationship between the partner and another (sides set by the form)."""
     relationship = form.save()
+    refresh_strengths(Relationship.objects.filter(pk=relationship.pk))
     other = relationship.target if relationship.source_id == partner.pk else relationship.source
     summary = f"Relationship recorded: {relationship.get_kind_display()} with {other.name}"
     record_change(partner, by, summary)

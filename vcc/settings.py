@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VCC_VAR_DIR", BASE_DIR / "var"))
@@ -149,7 +150,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "refresh-relationship-strengths": {
+        "task": "partners.tasks.refresh_relationship_strengths",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 CELERY_TIMEZONE = TIME_ZONE
 
 # The directory page size, and how few partners at a stage count as a gap.

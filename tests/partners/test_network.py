@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from matchmaking.models import Introduction
 from partners.models import Interaction, InteractionPartner, Relationship
+from partners.network import refresh_pair_strengths, refresh_strengths
 from partners.services import note_contact
 from tests.conftest import client_for
 from tests.factories import (
@@ -34,7 +35,9 @@ def meet(*partners, days_ago=1):
     interaction = Interaction.objects.create(kind="meeting", topic="Visit", occurred_on=when)
     for p in partners:
         InteractionPartner.objects.create(interaction=interaction, partner=p, occurred_on=when)
+    # What services.log_interaction does after recording it.
     note_contact([p.pk for p in partners], when)
+    refresh_pair_strengths([p.pk for p in partners])
 
 
 @pytest.fixture
@@ -70,18 +73,42 @@ def test_strength_follows_interactions_and_introductions(as_coordinator, chain):
     for _ in range(3):
         meet(mill, grower)
     meet(mill, maker, days_ago=400)  # too long ago to count
-    Introduction.objects.create(
-        value_chain=chain["chain"], partner_a=mill, partner_b=maker, reason="x", status="talking"
+    intro = Introduction.objects.create(
+        value_chain=chain["chain"], partner_a=mill, partner_b=maker, reason="x", status="proposed"
     )
+    # Moved along the board: the service refreshes the pair's strength.
+    as_coordinator.post(reverse("matchmaking:move", args=[intro.pk]), {"status": "introduced"})
+    as_coordinator.post(reverse("matchmaking:move", args=[intro.pk]), {"status": "talking"})
     response = as_coordinator.get(reverse("partners:detail", args=[mill.pk]) + "?tab=introductions")
     strengths = {
-        (r.source.name, r.target.name): r.strength for r in response.context["relationships"]
+        (r.source.name, r.target.name): (r.strength_level, r.strength_reason)
+        for r in response.context["relationships"]
     }
-    grower_tie = strengths[("Amatola Sawmill", "Kei Growers")]
-    maker_tie = strengths[("Mthatha Furniture", "Amatola Sawmill")]
-    assert grower_tie.level == "strong" and "3 joint interactions" in grower_tie.reason
-    assert maker_tie.level == "active" and "introduction talking" in maker_tie.reason
+    grower_level, grower_reason = strengths[("Amatola Sawmill", "Kei Growers")]
+    maker_level, maker_reason = strengths[("Mthatha Furniture", "Amatola Sawmill")]
+    assert grower_level == "strong" and "3 joint interactions" in grower_reason
+    assert maker_level == "active" and "introduction talking" in maker_reason
     assert "Strong" in response.content.decode()
+
+
+def test_strength_fades_when_the_nightly_refresh_finds_contacts_aged(chain, monkeypatch):
+    import datetime as dt
+
+    from partners.tasks import refresh_relationship_strengths
+
+    mill, grower = chain["mill"], chain["grower"]
+    tie = Relationship.objects.create(source=mill, target=grower, kind="buyer_supplier")
+    meet(mill, grower, days_ago=170)
+    tie.refresh_from_db()
+    assert tie.strength_level == "active" and "1 joint interaction in" in tie.strength_reason
+    # Twenty days on, the interaction is past the recent window: nothing was logged, the
+    # nightly task notices.
+    later = timezone.localdate() + dt.timedelta(days=20)
+    monkeypatch.setattr("partners.network.timezone.localdate", lambda: later)
+    assert refresh_relationship_strengths() == 1
+    tie.refresh_from_db()
+    assert tie.strength_level == "dormant"
+    assert refresh_strengths() == 0  # nothing more to change
 
 
 def test_network_data_nodes_edges_and_colours(as_coordinator, chain):
