@@ -244,6 +244,8 @@ def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
             queryset=Participation.objects.select_related("value_chain").filter(
                 value_chain_id__in=chain_ids
             ),
+            # A plain list per partner: no related manager and queryset built for each row.
+            to_attr="chains_shown",
         )
     )
     return keyset_page(qs, ordering, cursor, settings.VCC_PAGE_SIZE)

@@ -110,7 +110,7 @@ def _directory_rows(partners) -> list[dict]:
                     "status": part.status,
                     "status_label": part.get_status_display(),
                 }
-                for part in p.participations.all()
+                for part in p.chains_shown
             ],
             "updated_at": p.updated_at,
         }
