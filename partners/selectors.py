@@ -194,6 +194,13 @@ class DirectoryFilters:
 
 def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
     """One page of the partners the user may see, filtered, searched and sorted."""
+    qs, ordering = partner_directory_queryset(user, f)
+    return keyset_page(qs, ordering, cursor, settings.VCC_PAGE_SIZE)
+
+
+def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Partner], list[str]]:
+    """The partners the user may see, filtered and searched, each with `chains_shown` (its
+    participations in the user's chains); and the order to read them in."""
     chain_ids = coordinated_chain_ids(user)
     qs = visible_partners(user, chain_ids)
     participation = Participation.objects.filter(partner=OuterRef("pk"))
@@ -248,11 +255,19 @@ def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
             to_attr="chains_shown",
         )
     )
-    return keyset_page(qs, ordering, cursor, settings.VCC_PAGE_SIZE)
+    return qs, ordering
 
 
 def people_directory(user, q: str, chain: int | None, sort: str, cursor: str | None) -> Page:
     """One page of the people the user may see, searched and sorted."""
+    qs, ordering = people_directory_queryset(user, q, chain, sort)
+    return keyset_page(qs, ordering, cursor, settings.VCC_PAGE_SIZE)
+
+
+def people_directory_queryset(
+    user, q: str, chain: int | None, sort: str
+) -> tuple[QuerySet[Person], list[str]]:
+    """The people the user may see, searched, with their affiliations; and their order."""
     qs = visible_people(user)
     if chain:
         qs = qs.filter(
@@ -268,7 +283,7 @@ def people_directory(user, q: str, chain: int | None, sort: str, cursor: str | N
     qs = qs.prefetch_related(
         Prefetch("affiliations", queryset=Affiliation.objects.select_related("partner"))
     )
-    return keyset_page(qs, ordering, cursor, settings.VCC_PAGE_SIZE)
+    return qs, ordering
 
 
 def directory_choices(user) -> dict:

@@ -3,12 +3,21 @@ render. A page and its htmx fragments are one template; htmx requests get the fr
 
 from __future__ import annotations
 
+import tempfile
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,7 +28,7 @@ from django_htmx.http import reswap, retarget
 
 from matchmaking.selectors import partner_introductions
 
-from . import network, selectors, services
+from . import exporting, network, selectors, services
 from .forms import (
     AffiliationForm,
     CommitmentForm,
@@ -126,11 +135,46 @@ def _query_without(request: HttpRequest, *names: str) -> str:
 
 
 @coordinator_required
-def people(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "")
-    sort = request.GET.get("sort", "")
+def directory_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The directory as filtered on screen, every page of it, as CSV."""
+    filters = selectors.DirectoryFilters(**DirectoryFilterForm(request.GET).filters())
+    return _csv_response(exporting.directory_export(request.user, filters), "partners")
+
+
+def _people_params(request: HttpRequest) -> tuple[str, int | None, str]:
     chain = request.GET.get("chain")
     chain_id = int(chain) if chain and chain.isdigit() else None
+    return request.GET.get("q", ""), chain_id, request.GET.get("sort", "")
+
+
+@coordinator_required
+def people_csv(request: HttpRequest) -> StreamingHttpResponse:
+    """The people directory as searched on screen, every page of it, as CSV."""
+    return _csv_response(exporting.people_export(request.user, *_people_params(request)), "people")
+
+
+def _csv_response(lines, name: str) -> StreamingHttpResponse:
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="vcc-{name}-{stamp}.csv"'
+    return response
+
+
+@coordinator_required
+def export(request: HttpRequest) -> HttpResponse:
+    """The full export: a page with one button (GET), and the zip it downloads (POST)."""
+    if request.method != "POST":
+        return render(request, "partners/export.html", {"chains": coordinated_chains(request.user)})
+    target = tempfile.TemporaryFile()
+    exporting.write_full_export(request.user, target)
+    target.seek(0)
+    stamp = timezone.localdate().isoformat()
+    return FileResponse(target, as_attachment=True, filename=f"vcc-export-{stamp}.zip")
+
+
+@coordinator_required
+def people(request: HttpRequest) -> HttpResponse:
+    q, chain_id, sort = _people_params(request)
     page = selectors.people_directory(request.user, q, chain_id, sort, request.GET.get("cursor"))
     context = {
         "page": page,

@@ -43,6 +43,9 @@ def world(
     a = partner_a.pk
     urls = {
         "directory": reverse("partners:directory"),
+        "directory_csv": reverse("partners:directory_csv"),
+        "people_csv": reverse("partners:people_csv"),
+        "export": reverse("partners:export"),
         "create": reverse("partners:create"),
         "people": reverse("partners:people"),
         "chains": reverse("partners:chains"),
@@ -77,6 +80,9 @@ def world(
 EXPECTED = {
     #                      anon partA partB coord other lead
     "directory": (302, 403, 403, 200, 200, 403),
+    "directory_csv": (302, 403, 403, 200, 200, 403),
+    "people_csv": (302, 403, 403, 200, 200, 403),
+    "export": (302, 403, 403, 200, 200, 403),
     "create": (302, 403, 403, 200, 200, 403),
     "people": (302, 403, 403, 200, 200, 403),
     "chains": (302, 403, 403, 200, 200, 403),
