@@ -1,0 +1,366 @@
+"""Imports: upload, check (every row, and likely duplicates), import (all or nothing), undo.
+
+Rows are handled in batches of BATCH: duplicates and organisations are looked up with one
+query per batch, records written with bulk inserts; never a query per row.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from partners.models import Affiliation, Participation, ParticipationStatus, Partner, Person
+from partners.permissions import visible_partners, visible_people
+from partners.services import add_search_words
+
+from .models import DuplicateAction, ImportKind, ImportRun, ImportStatus
+from .reading import FIELDS, FileProblem, RowError, clean_row, guess_mapping, read_table
+
+BATCH = 5000
+REPORT_LIMIT = 500  # errors and duplicates kept for the page; the counts are complete
+
+
+def start_import(*, by, chain, kind: str, name: str, data: bytes) -> ImportRun:
+    """Keep an uploaded file with the mapping guessed from its headers. Raises FileProblem."""
+    limit = settings.VCC_IMPORT_MAX_BYTES
+    if len(data) > limit:
+        raise FileProblem(
+            f"The file is {len(data) / 1_000_000:.1f} MB; the limit is {limit / 1_000_000:.0f} MB."
+        )
+    headers, rows = read_table(name, data)
+    return ImportRun.objects.create(
+        value_chain=chain,
+        kind=kind,
+        file_name=name[:200],
+        data=data,
+        mapping=guess_mapping(kind, headers),
+        rows=len(rows),
+        created_by=by,
+    )
+
+
+def headers_of(run: ImportRun) -> list[str]:
+    return read_table(run.file_name, bytes(run.data))[0]
+
+
+def missing_required(run: ImportRun) -> list[str]:
+    """Labels of the required fields the mapping leaves without a column."""
+    return [f.label for f in FIELDS[run.kind] if f.required and run.mapping.get(f.name) is None]
+
+
+# --- reading every row -------------------------------------------------------------------------
+
+
+def _batches(run: ImportRun):
+    """(first row number, [(row number, values)], [errors]) per batch of the file's rows."""
+    headers, rows = read_table(run.file_name, bytes(run.data))
+    for start in range(0, len(rows), BATCH):
+        cleaned, errors = [], []
+        for offset, raw in enumerate(rows[start : start + BATCH]):
+            number = start + offset + 2  # the header is row 1
+            values, problems = clean_row(run.kind, run.mapping, headers, raw, number)
+            errors += problems
+            if not problems:
+                cleaned.append((number, values))
+        yield start, cleaned, errors
+
+
+def _existing(run: ImportRun, user, rows: list[tuple[int, dict]]) -> dict:
+    """The records the rows would duplicate, and (people) the organisations they name."""
+    if run.kind == ImportKind.PARTNERS:
+        names = {v["name"].lower() for _, v in rows}
+        sites = {v["website"].lower() for _, v in rows if v.get("website")}
+        found = (
+            visible_partners(user)
+            .annotate(lname=Lower("name"), lsite=Lower("website"))
+            .filter(Q(lname__in=names) | Q(lsite__in=sites))
+            .only("id", "name", "website", "region", "address", "kind")
+        )
+        by_name, by_site = {}, {}
+        for p in found:
+            by_name.setdefault(p.name.lower(), p)
+            if p.website:
+                by_site.setdefault(p.website.lower(), p)
+        return {"name": by_name, "website": by_site}
+    emails = {v["email"] for _, v in rows if v.get("email")}
+    orgs = {v["organisation"].lower() for _, v in rows}
+    people = {
+        p.email.lower(): p
+        for p in visible_people(user).filter(email__in=emails).only("id", "email", "first_name")
+    }
+    partners = {
+        p.lname: p
+        for p in visible_partners(user)
+        .annotate(lname=Lower("name"))
+        .filter(lname__in=orgs)
+        .only("id", "name")
+    }
+    return {"email": people, "organisation": partners}
+
+
+def _duplicate_of(run: ImportRun, values: dict, existing: dict):
+    """(existing record, why) when the row looks like one already there, else None."""
+    if run.kind == ImportKind.PARTNERS:
+        if values["name"].lower() in existing["name"]:
+            return existing["name"][values["name"].lower()], "same name"
+        site = (values.get("website") or "").lower()
+        if site and site in existing["website"]:
+            return existing["website"][site], "same website"
+        return None
+    email = values.get("email")
+    if email and email in existing["email"]:
+        return existing["email"][email], "same email"
+    return None
+
+
+def check_import(run: ImportRun, user) -> ImportRun:
+    """Read every row: errors (row and column), duplicates within the file and of existing
+    records, organisations that do not exist. Saves the report; writes nothing else."""
+    errors: list[RowError] = []
+    duplicates: list[dict] = []
+    error_count = duplicate_count = new = 0
+    seen: dict[str, int] = {}
+    key = "name" if run.kind == ImportKind.PARTNERS else "email"
+    for start, rows, problems in _batches(run):
+        error_count += len(problems)
+        errors += problems[: max(0, REPORT_LIMIT - len(errors))]
+        existing = _existing(run, user, rows) if rows else {}
+        for number, values in rows:
+            mark = (values.get(key) or "").lower()
+            if mark and mark in seen:
+                error_count += 1
+                if len(errors) < REPORT_LIMIT:
+                    errors.append(
+                        RowError(number, key, f"Same {key} as row {seen[mark]} of this file.")
+                    )
+                continue
+            if mark:
+                seen[mark] = number
+            if (
+                run.kind == ImportKind.PEOPLE
+                and values["organisation"].lower() not in existing["organisation"]
+            ):
+                error_count += 1
+                if len(errors) < REPORT_LIMIT:
+                    errors.append(
+                        RowError(
+                            number,
+                            "organisation",
+                            f"No partner named “{values['organisation']}” in your value chains.",
+                        )
+                    )
+                continue
+            twin = _duplicate_of(run, values, existing)
+            if twin:
+                duplicate_count += 1
+                if len(duplicates) < REPORT_LIMIT:
+                    record, why = twin
+                    duplicates.append(
+                        {
+                            "row": number,
+                            "value": values.get(key) or values.get("name"),
+                            "existing_id": record.pk,
+                            "existing": str(record),
+                            "why": why,
+                        }
+                    )
+            else:
+                new += 1
+        ImportRun.objects.filter(pk=run.pk).update(progress=min(run.rows, start + BATCH))
+    run.report = {
+        "errors": [e.__dict__ for e in errors],
+        "error_count": error_count,
+        "duplicates": duplicates,
+        "duplicate_count": duplicate_count,
+        "new": new,
+    }
+    run.status = ImportStatus.CHECKED
+    run.progress = run.rows
+    run.save(update_fields=["report", "status", "progress"])
+    return run
+
+
+# --- importing ---------------------------------------------------------------------------------
+
+PARTNER_COPY = ("region", "address", "website")
+
+
+def _partner_document(values: dict) -> str:
+    # What partners.services.partner_search_documents builds for a partner with no people,
+    # offers or needs yet.
+    return " ".join(w for w in (values["name"], values["region"], values["address"]) if w).lower()
+
+
+@transaction.atomic
+def import_rows(run: ImportRun, user) -> ImportRun:
+    """Write every row, or nothing: one transaction. Duplicates are skipped or merged as the
+    run says; what was made and changed is kept on the run for undo."""
+    created: dict[str, list[int]] = {
+        "partner": [],
+        "participation": [],
+        "person": [],
+        "affiliation": [],
+    }
+    merged: list[dict] = []
+    today = timezone.localdate()
+    for _start, rows, problems in _batches(run):
+        if problems:
+            raise ValueError("The file has errors: check it again.")
+        existing = _existing(run, user, rows)
+        if run.kind == ImportKind.PARTNERS:
+            _import_partners(run, rows, existing, created, merged, today)
+        else:
+            _import_people(run, rows, existing, created, merged)
+    run.created, run.merged = created, merged
+    run.status, run.progress, run.finished_at = ImportStatus.IMPORTED, run.rows, timezone.now()
+    run.save(update_fields=["created", "merged", "status", "progress", "finished_at"])
+    return run
+
+
+def _import_partners(run, rows, existing, created, merged, today) -> None:
+    fresh, links, docs = [], [], []
+    chain_members = set(
+        Participation.objects.filter(
+            value_chain=run.value_chain,
+            partner_id__in=[p.pk for p in existing["name"].values()]
+            + [p.pk for p in existing["website"].values()],
+        ).values_list("partner_id", flat=True)
+    )
+    for _number, v in rows:
+        twin = _duplicate_of(run, v, existing)
+        participation = dict(
+            value_chain=run.value_chain,
+            chain_role=v["chain_role"] or "producer",
+            status=v["status"] or ParticipationStatus.PROSPECT,
+            status_changed_on=v["status_since"] or today,
+        )
+        if twin:
+            if run.duplicates == DuplicateAction.SKIP:
+                continue
+            partner = twin[0]
+            before = {f: getattr(partner, f) for f in PARTNER_COPY}
+            changed = [f for f in PARTNER_COPY if not before[f] and v.get(f)]
+            for f in changed:
+                setattr(partner, f, v[f])
+            if changed:
+                partner.save(update_fields=[*changed, "updated_at"])
+            link_id = None
+            if partner.pk not in chain_members:
+                link_id = Participation.objects.create(partner=partner, **participation).pk
+                chain_members.add(partner.pk)
+            merged.append(
+                {
+                    "model": "partner",
+                    "id": partner.pk,
+                    "before": {f: before[f] for f in changed},
+                    "participation": link_id,
+                }
+            )
+            continue
+        fresh.append(
+            Partner(
+                name=v["name"],
+                kind=v["kind"] or "business",
+                region=v["region"],
+                address=v["address"],
+                website=v["website"],
+                latitude=v["latitude"],
+                longitude=v["longitude"],
+                locally_owned=v["locally_owned"],
+                women_owned=v["women_owned"],
+                search_document=_partner_document(v),
+            )
+        )
+        links.append(participation)
+        docs.append(fresh[-1].search_document)
+    partners = Partner.objects.bulk_create(fresh, batch_size=1000)
+    parts = Participation.objects.bulk_create(
+        [Participation(partner=p, **link) for p, link in zip(partners, links, strict=True)],
+        batch_size=1000,
+    )
+    add_search_words(docs)
+    created["partner"] += [p.pk for p in partners]
+    created["participation"] += [p.pk for p in parts]
+
+
+def _import_people(run, rows, existing, created, merged) -> None:
+    from partners.services import refresh_search_documents
+
+    fresh, orgs, titles = [], [], []
+    for _number, v in rows:
+        partner = existing["organisation"][v["organisation"].lower()]
+        twin = _duplicate_of(run, v, existing)
+        if twin:
+            if run.duplicates == DuplicateAction.SKIP:
+                continue
+            person = twin[0]
+            link = Affiliation.objects.filter(person=person, partner=partner).first()
+            link_id = None
+            if link is None:
+                link_id = Affiliation.objects.create(
+                    person=person, partner=partner, title=v["title"]
+                ).pk
+            merged.append(
+                {"model": "person", "id": person.pk, "before": {}, "affiliation": link_id}
+            )
+            continue
+        fresh.append(
+            Person(
+                first_name=v["first_name"],
+                last_name=v["last_name"],
+                email=v["email"],
+                phone=v["phone"],
+                consent_to_contact=v["consent"],
+            )
+        )
+        orgs.append(partner)
+        titles.append(v["title"])
+    people = Person.objects.bulk_create(fresh, batch_size=1000)
+    links = Affiliation.objects.bulk_create(
+        [
+            Affiliation(person=p, partner=o, title=t)
+            for p, o, t in zip(people, orgs, titles, strict=True)
+        ],
+        batch_size=1000,
+    )
+    created["person"] += [p.pk for p in people]
+    created["affiliation"] += [a.pk for a in links]
+    refresh_search_documents(
+        {o.pk for o in orgs} | {m["id"] for m in merged if m["model"] == "partner"},
+        [p.pk for p in people],
+    )
+
+
+@transaction.atomic
+def undo_import(run: ImportRun) -> ImportRun:
+    """Remove what the import made and put merged records back as they were."""
+    locked = ImportRun.objects.select_for_update().get(pk=run.pk)
+    if locked.status != ImportStatus.IMPORTED:
+        raise ValueError("Only an imported file can be undone.")
+    created = locked.created
+    Affiliation.objects.filter(pk__in=created.get("affiliation", [])).delete()
+    Person.objects.filter(pk__in=created.get("person", [])).delete()
+    Participation.objects.filter(pk__in=created.get("participation", [])).delete()
+    Partner.objects.filter(pk__in=created.get("partner", [])).delete()
+    for m in locked.merged:
+        if m["model"] == "partner":
+            if m["before"]:
+                Partner.objects.filter(pk=m["id"]).update(**m["before"])
+            if m.get("participation"):
+                Participation.objects.filter(pk=m["participation"]).delete()
+        elif m.get("affiliation"):
+            Affiliation.objects.filter(pk=m["affiliation"]).delete()
+    locked.status, locked.undone_at = ImportStatus.UNDONE, timezone.now()
+    locked.save(update_fields=["status", "undone_at"])
+    return locked
+
+
+def claim(run_id: int, before: tuple[str, ...], after: str) -> bool:
+    """Move a run from one of `before` to `after`, only if it is still there: two clicks or a
+    task delivered twice start the work once."""
+    return (
+        ImportRun.objects.filter(pk=run_id, status__in=before).update(status=after, progress=0) == 1
+    )
