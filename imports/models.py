@@ -46,6 +46,9 @@ class ImportRun(models.Model):
     )
     rows = models.PositiveIntegerField(default=0)
     progress = models.PositiveIntegerField(default=0, help_text="Rows checked or imported so far.")
+    # Set when a check or an import is queued, cleared by the task that takes it: a task
+    # delivered twice finds it gone and does nothing.
+    job = models.CharField(max_length=32, blank=True, editable=False)
     # The check: counts, and the first errors and duplicates (the page lists those).
     report = models.JSONField(default=dict)
     # What the import made and changed, for undo: {"partner": [ids], ...} and merged records'

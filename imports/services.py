@@ -6,6 +6,8 @@ query per batch, records written with bulk inserts; never a query per row.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -358,9 +360,16 @@ def undo_import(run: ImportRun) -> ImportRun:
     return locked
 
 
-def claim(run_id: int, before: tuple[str, ...], after: str) -> bool:
-    """Move a run from one of `before` to `after`, only if it is still there: two clicks or a
-    task delivered twice start the work once."""
-    return (
-        ImportRun.objects.filter(pk=run_id, status__in=before).update(status=after, progress=0) == 1
+def queue(run_id: int, before: tuple[str, ...], after: str) -> str | None:
+    """Move a run from one of `before` to `after` (checking, importing) with a new job token,
+    only if it is still there: of two clicks, one queues the work. Returns the token."""
+    job = uuid.uuid4().hex
+    moved = ImportRun.objects.filter(pk=run_id, status__in=before).update(
+        status=after, progress=0, job=job
     )
+    return job if moved == 1 else None
+
+
+def take(run_id: int, job: str) -> bool:
+    """The task's side: take the queued job, exactly once however often it is delivered."""
+    return ImportRun.objects.filter(pk=run_id, job=job).update(job="") == 1

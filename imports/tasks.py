@@ -1,5 +1,5 @@
-"""Celery tasks of imports: each claims its run with a conditional update, so a task delivered
-twice (or a second click) does the work once."""
+"""Celery tasks of imports. The view queues a run with a job token (imports.services.queue);
+the task takes it with a conditional update, so a task delivered twice does the work once."""
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
@@ -14,8 +14,8 @@ def _run_and_user(run_id: int):
 
 
 @shared_task
-def check_import(run_id: int) -> bool:
-    if not services.claim(run_id, (ImportStatus.UPLOADED, ImportStatus.CHECKED), "checking"):
+def check_import(run_id: int, job: str) -> bool:
+    if not services.take(run_id, job):
         return False
     run, user = _run_and_user(run_id)
     try:
@@ -29,14 +29,14 @@ def check_import(run_id: int) -> bool:
 
 
 @shared_task
-def import_rows(run_id: int) -> bool:
-    if not services.claim(run_id, (ImportStatus.CHECKED,), ImportStatus.IMPORTING):
+def import_rows(run_id: int, job: str) -> bool:
+    if not services.take(run_id, job):
         return False
     run, user = _run_and_user(run_id)
     try:
         services.import_rows(run, user)
     except Exception as error:
-        # Nothing was written (one transaction): the run goes back to be checked again.
+        # Nothing was written (one transaction): the file can be checked and imported again.
         ImportRun.objects.filter(pk=run_id).update(
             status=ImportStatus.FAILED,
             report={**run.report, "failure": f"Nothing was imported: {error}"},

@@ -87,11 +87,13 @@ def check(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return render(request, "imports/run.html", {"run": import_run, "form": form}, status=400)
     ImportRun.objects.filter(pk=pk).update(
-        mapping=form.mapping(),
-        duplicates=form.cleaned_data["duplicates"],
-        status=ImportStatus.UPLOADED,
+        mapping=form.mapping(), duplicates=form.cleaned_data["duplicates"]
     )
-    transaction.on_commit(lambda: tasks.check_import.delay(pk))
+    job = services.queue(
+        pk, (ImportStatus.UPLOADED, ImportStatus.CHECKED, ImportStatus.FAILED), "checking"
+    )
+    if job:
+        transaction.on_commit(lambda: tasks.check_import.delay(pk, job))
     return redirect(import_run)
 
 
@@ -103,7 +105,9 @@ def start(request: HttpRequest, pk: int) -> HttpResponse:
     if import_run.status != ImportStatus.CHECKED or import_run.report.get("error_count"):
         messages.error(request, "Only a file checked without errors can be imported.")
         return redirect(import_run)
-    transaction.on_commit(lambda: tasks.import_rows.delay(pk))
+    job = services.queue(pk, (ImportStatus.CHECKED,), ImportStatus.IMPORTING)
+    if job:
+        transaction.on_commit(lambda: tasks.import_rows.delay(pk, job))
     return redirect(import_run)
 
 

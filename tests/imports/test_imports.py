@@ -255,8 +255,9 @@ def test_checking_costs_queries_per_batch_not_per_row(
     text = "Name,Website\n" + "".join(f"Partner {i},p{i}.example\n" for i in range(rows))
     upload(as_coordinator, chain_a, text)
     run = ImportRun.objects.get()
-    # session, user, the run (+ its file), saving the mapping; the task: claim, the run, the
-    # duplicates, progress, the report
-    with django_assert_max_num_queries(12):
+    # session, user, my chains, the run, the run with its file, saving the mapping, queueing;
+    # the task: taking the job, the run, the duplicates, progress, the report = 12, and the
+    # same for 200 rows (one batch)
+    with django_assert_max_num_queries(13):
         check(as_coordinator, run, django_capture_on_commit_callbacks)
     assert run.report["new"] == rows
