@@ -85,6 +85,7 @@ PARTNER_FIELDS = [
             "organization",
             "company",
             "company name",
+            "business",
             "business name",
             "partner",
             "partner name",
