@@ -336,6 +336,10 @@ def _clean(f: Field, text: str):
             raise ValueError(f"{f.label} must be between {f.bounds[0]} and {f.bounds[1]}.")
         return number.quantize(Decimal("0.00001"))
     if f.kind == "date":
+        try:
+            return datetime.date.fromisoformat(text)  # the usual case, and the fast one
+        except ValueError:
+            pass
         for fmt in DATE_FORMATS:
             try:
                 return datetime.datetime.strptime(text, fmt).date()
