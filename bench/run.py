@@ -1074,7 +1074,7 @@ def main(argv=None) -> int:
                     out,
                 )
             if not args.no_import:
-                # Issue 6: a 100,000-row spreadsheet checked, imported and undone (bench/imports.py).
+                # Issue 6: 100,000 rows checked, imported and undone (bench/imports.py).
                 server.stop()
                 log("import benchmark (bench/imports.py): 100,000 rows")
                 result = run(
