@@ -995,9 +995,6 @@ def parse_args(argv=None):
         action="store_true",
         help="skip issue 3's data and pages (interactions, introductions, map, gaps)",
     )
-    parser.add_argument(
-        "--no-import", action="store_true", help="skip the 100,000-row import benchmark"
-    )
     parser.add_argument("--warmup", type=int, default=5, help="unmeasured requests per page")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (2)")
     parser.add_argument("--only", default="", help="comma-separated measurement names")
@@ -1073,16 +1070,6 @@ def main(argv=None) -> int:
                     },
                     out,
                 )
-            if not args.no_import:
-                # Issue 6: 100,000 rows checked, imported and undone (bench/imports.py).
-                server.stop()
-                log("import benchmark (bench/imports.py): 100,000 rows")
-                result = run(
-                    [PY, str(ROOT / "bench" / "imports.py")], env=django_env(db), capture=True
-                )
-                for line in result.stdout.splitlines():
-                    if line.startswith("{"):
-                        emit(json.loads(line), out)
         os.replace(PARTIAL, RESULTS)
         log(f"results written to {RESULTS.relative_to(ROOT)}")
         return 0

@@ -156,9 +156,6 @@ class Partner(models.Model):
         indexes = [
             models.Index(fields=["name", "id"], name="partner_name_id"),
             models.Index(LAST_CONTACT, "id", name="partner_last_contacted"),
-            # Likely duplicates (imports): the same name or website, whatever the case.
-            models.Index(Lower("name"), name="partner_lower_name"),
-            models.Index(Lower("website"), name="partner_lower_website"),
             models.Index(fields=["region", "name", "id"], name="partner_region_name_id"),
             models.Index(fields=["-updated_at", "-id"], name="partner_updated_id"),
             models.Index(fields=["kind"], name="partner_kind"),

@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "partners",
     "matchmaking",
     "convenings",
-    "imports",
 ]
 
 MIDDLEWARE = [
@@ -165,8 +164,6 @@ CELERY_TIMEZONE = TIME_ZONE
 # The directory page size, and how few partners at a stage count as a gap.
 VCC_PAGE_SIZE = int(os.environ.get("VCC_PAGE_SIZE", "50"))
 VCC_THIN_STAGE_THRESHOLD = int(os.environ.get("VCC_THIN_STAGE_THRESHOLD", "3"))
-# The largest spreadsheet an import takes, in bytes (a million rows of a few columns fit).
-VCC_IMPORT_MAX_BYTES = int(os.environ.get("VCC_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 # An open introduction with no change for this many days is flagged as stalled.
 VCC_STALLED_AFTER_DAYS = int(os.environ.get("VCC_STALLED_AFTER_DAYS", "30"))
 

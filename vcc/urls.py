@@ -8,6 +8,5 @@ urlpatterns = [
     path("accounts/", include("partners.account_urls")),
     path("", include("partners.urls")),
     path("", include("matchmaking.urls")),
-    path("", include("imports.urls")),
     path("admin/", admin.site.urls),
 ]
