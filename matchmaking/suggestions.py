@@ -1,0 +1,443 @@
+"""Computing and storing suggestions: load needs, offers and partners as arrays in a few
+queries, score them with matchmaking.scoring, keep the top offers of every need per chain.
+
+Volume already committed is what the offer's trading introductions carry (their annual
+volume, with the introduction's offer linked): partners.Commitment has no volume to subtract.
+Pairs with an open introduction (proposed to trading) are not suggested: they have met.
+A pair dismissed or snoozed is held back until its Dismissal ends.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import numpy as np
+from django.db import connection, transaction
+from django.db.models import Q, Sum
+from django.utils import timezone
+
+from partners.models import Need, Offer, Participation, Partner, Product
+
+from . import scoring
+from .models import (
+    OPEN,
+    Dismissal,
+    Introduction,
+    IntroductionStatus,
+    MatchSettings,
+    Suggestion,
+)
+
+SMALL_SIZES = ("micro", "small", "medium")
+NEW_ENTRANT_DAYS = 365
+
+
+@dataclass
+class Listings:
+    """Needs or offers as parallel arrays."""
+
+    id: np.ndarray
+    partner: np.ndarray
+    product: np.ndarray
+    yearly: np.ndarray
+    unit: np.ndarray
+    months: np.ndarray
+    limit: np.ndarray  # max distance (needs) or delivery radius (offers), NaN if unset
+    lat: np.ndarray
+    lon: np.ndarray
+    certs: np.ndarray  # bitmask of the relevant certifications
+
+    def take(self, index) -> Listings:
+        return Listings(**{k: v[index] for k, v in self.__dict__.items()})
+
+
+def _cert_bits(rows, bit_of) -> dict[int, int]:
+    masks: dict[int, int] = {}
+    for owner, cert in rows:
+        if cert in bit_of:
+            masks[owner] = masks.get(owner, 0) | (1 << bit_of[cert])
+    return masks
+
+
+def _listings(
+    model, queryset, cert_masks: dict, partner_cert_masks: dict | None, *, wide: bool
+) -> Listings:
+    limit_field = "max_distance_km" if model is Need else "delivery_radius_km"
+    rows = list(
+        queryset.values_list(
+            "id",
+            "partner_id",
+            "product_id",
+            "volume",
+            "unit",
+            "period",
+            "months",
+            limit_field,
+            "partner__latitude",
+            "partner__longitude",
+        )
+    )
+    n = len(rows)
+    cols = list(zip(*rows, strict=True)) if rows else [()] * 10
+    # More than 62 certifications in play: Python integers hold the bits.
+    dtype = object if wide else np.int64
+    certs = np.array([cert_masks.get(i, 0) for i in cols[0]], dtype=dtype)
+    if partner_cert_masks is not None:
+        certs = certs | np.array([partner_cert_masks.get(p, 0) for p in cols[1]], dtype=dtype)
+    factor = np.array([scoring.YEARLY.get(p, 1.0) for p in cols[5]], dtype=float)
+    return Listings(
+        id=np.array(cols[0], dtype=np.int64),
+        partner=np.array(cols[1], dtype=np.int64),
+        product=np.array(cols[2], dtype=np.int64),
+        yearly=np.array(cols[3], dtype=float).reshape(n) * factor,
+        unit=np.array([u.strip().lower() for u in cols[4]], dtype=object),
+        months=np.array(cols[6], dtype=np.int64),
+        limit=np.array([np.nan if v is None else v for v in cols[7]], dtype=float),
+        lat=np.array([np.nan if v is None else float(v) for v in cols[8]], dtype=float),
+        lon=np.array([np.nan if v is None else float(v) for v in cols[9]], dtype=float),
+        certs=certs,
+    )
+
+
+def _pair_keys(buyer: np.ndarray, supplier: np.ndarray) -> np.ndarray:
+    return buyer.astype(np.int64) * (1 << 31) + supplier.astype(np.int64)
+
+
+def _held_back_pairs(today: datetime.date) -> np.ndarray:
+    """Pairs with an open introduction (either way round) or a dismissal not yet over."""
+    intro = list(
+        Introduction.objects.filter(status__in=OPEN).values_list("partner_a_id", "partner_b_id")
+    )
+    held = list(Dismissal.objects.filter(until__gte=today).values_list("buyer_id", "supplier_id"))
+    a = np.array([p for p, _ in intro] + [q for _, q in intro] + [b for b, _ in held], np.int64)
+    b = np.array([q for _, q in intro] + [p for p, _ in intro] + [s for _, s in held], np.int64)
+    return np.unique(_pair_keys(a, b))
+
+
+def _committed_by_offer() -> dict[int, float]:
+    rows = (
+        Introduction.objects.filter(
+            status=IntroductionStatus.TRADING, offer__isnull=False, annual_volume__isnull=False
+        )
+        .values("offer_id")
+        .annotate(volume=Sum("annual_volume"))
+        .values_list("offer_id", "volume")
+    )
+    return {offer: float(volume) for offer, volume in rows}
+
+
+def _partner_facts(partner_ids) -> dict[int, tuple]:
+    since = timezone.now() - datetime.timedelta(days=NEW_ENTRANT_DAYS)
+    rows = Partner.objects.filter(pk__in=partner_ids).values_list(
+        "id", "size", "locally_owned", "women_owned", "minority_owned", "worker_owned", "created_at"
+    )
+    return {
+        pk: (size in SMALL_SIZES, local, women or minority or worker, created >= since)
+        for pk, size, local, women, minority, worker, created in rows
+    }
+
+
+def _settings_by_chain(chain_ids) -> dict[int, MatchSettings]:
+    found = {
+        s.value_chain_id: s
+        for s in MatchSettings.objects.filter(value_chain_id__in=chain_ids).prefetch_related(
+            "preferred_certifications"
+        )
+    }
+    return {c: found.get(c) or MatchSettings(value_chain_id=c) for c in chain_ids}
+
+
+def score_pairs(needs: Listings, offers: Listings, *, context: dict, chain_settings) -> dict:
+    """Candidates, filters and components for needs × offers in one chain, as arrays."""
+    src, dst, fit = context["related"]
+    ni, ri = scoring.join(needs.product, src)
+    # Each (need, related product) row meets the offers of that product.
+    k, oi = scoring.join(dst[ri], offers.product)
+    ni, fit = ni[k], fit[ri][k]
+    n, o = needs.take(ni), offers.take(oi)
+    keep = n.partner != o.partner
+    keep &= (n.certs & ~o.certs) == 0  # required certifications: a hard filter
+    km = scoring.haversine_km(n.lat, n.lon, o.lat, o.lon)
+    keep &= ~(km > n.limit)  # beyond the buyer's maximum distance (NaN compares False)
+    keep &= ~np.isin(_pair_keys(n.partner, o.partner), context["held_back"])
+    ni, oi, fit, km = ni[keep], oi[keep], fit[keep], km[keep]
+    n, o = needs.take(ni), offers.take(oi)
+
+    season, overlap = scoring.season_overlap(n.months, o.months)
+    committed = np.array([context["committed"].get(i, 0.0) for i in o.id.tolist()], dtype=float)
+    available = np.maximum(o.yearly - committed, 0.0)
+    volume = scoring.volume_cover(n.yearly, available, n.unit == o.unit)
+    limit = np.fmin(o.limit, n.limit)
+    distance = scoring.distance_score(km, limit)
+
+    preferred_bits = 0
+    for cert in chain_settings.preferred_certifications.all() if chain_settings.pk else []:
+        if cert.pk in context["bit_of"]:
+            preferred_bits |= 1 << context["bit_of"][cert.pk]
+    weights = chain_settings.weights
+    if preferred_bits:
+        held = o.certs & preferred_bits
+        counts = np.array([bin(int(h)).count("1") for h in held.tolist()], dtype=float)
+        certifications = counts / bin(preferred_bits).count("1")
+    else:
+        certifications = np.ones(len(ni))
+        weights = {**weights, "certifications": 0.0}
+
+    facts = context["facts"]
+    flags = np.array([facts.get(p, (False,) * 4) for p in o.partner.tolist()], dtype=float).reshape(
+        len(ni), 4
+    )
+    vw = np.array(list(chain_settings.value_weights.values()), dtype=float)
+    values = flags @ vw / vw.sum() if vw.sum() > 0 else np.zeros(len(ni))
+
+    components = {
+        "product": fit,
+        "season": season,
+        "volume": volume,
+        "certifications": certifications,
+        "distance": distance,
+        "values": values,
+    }
+    score = scoring.combine(components, weights)
+    return {
+        "need": n.id,
+        "offer": o.id,
+        "buyer": n.partner,
+        "supplier": o.partner,
+        "score": score,
+        "components": components,
+        "km": km,
+        "overlap": overlap,
+        "available": available,
+        "committed": committed,
+    }
+
+
+def _load(need_qs, offer_qs) -> tuple[Listings, Listings, dict]:
+    """Needs, offers and what scoring needs about them, in a fixed number of queries."""
+    today = timezone.localdate()
+    required = list(
+        Need.required_certifications.through.objects.filter(need__in=need_qs).values_list(
+            "need_id", "certification_id"
+        )
+    )
+    preferred = MatchSettings.preferred_certifications.through.objects.values_list(
+        "certification_id", flat=True
+    )
+    relevant = sorted({c for _, c in required} | set(preferred))
+    bit_of = {cert: bit for bit, cert in enumerate(relevant)}
+    wide = len(bit_of) > 62
+    needs = _listings(Need, need_qs, _cert_bits(required, bit_of), None, wide=wide)
+    offer_certs = Offer.certifications.through.objects.filter(
+        offer__in=offer_qs, certification_id__in=relevant
+    ).values_list("offer_id", "certification_id")
+    partner_certs = Partner.certifications.through.objects.filter(
+        certification_id__in=relevant,
+        partner__in=offer_qs.values("partner_id"),
+    ).values_list("partner_id", "certification_id")
+    offers = _listings(
+        Offer,
+        offer_qs,
+        _cert_bits(offer_certs, bit_of),
+        _cert_bits(partner_certs, bit_of),
+        wide=wide,
+    )
+    products = np.array(list(Product.objects.values_list("id", "parent_id")), dtype=object)
+    pid = products[:, 0].astype(np.int64) if len(products) else np.zeros(0, np.int64)
+    parent = (
+        np.array([-1 if p is None else p for p in products[:, 1]], np.int64)
+        if len(products)
+        else np.zeros(0, np.int64)
+    )
+    partner_ids = np.unique(np.concatenate([needs.partner, offers.partner]))
+    participations = np.array(
+        list(
+            Participation.objects.filter(partner_id__in=partner_ids.tolist()).values_list(
+                "partner_id", "value_chain_id"
+            )
+        ),
+        dtype=np.int64,
+    ).reshape(-1, 2)
+    context = {
+        "related": scoring.related_products(pid, parent),
+        "held_back": _held_back_pairs(today),
+        "committed": _committed_by_offer(),
+        "facts": _partner_facts(offers.partner.tolist()),
+        "bit_of": bit_of,
+        "participations": participations,
+    }
+    return needs, offers, context
+
+
+def compute(need_qs, offer_qs) -> list[Suggestion]:
+    """The top offers of every need in `need_qs` among `offer_qs`, in each chain both
+    partners belong to (not saved)."""
+    needs, offers, context = _load(need_qs, offer_qs)
+    participations = context["participations"]
+    chain_ids = np.unique(participations[:, 1]).tolist()
+    settings_of = _settings_by_chain(chain_ids)
+    now = timezone.now()
+    result: list[Suggestion] = []
+    for chain in chain_ids:  # a handful of chains, each scored as whole arrays
+        members = participations[participations[:, 1] == chain, 0]
+        chain_needs = needs.take(np.isin(needs.partner, members))
+        chain_offers = offers.take(np.isin(offers.partner, members))
+        if not len(chain_needs.id) or not len(chain_offers.id):
+            continue
+        pairs = score_pairs(
+            chain_needs, chain_offers, context=context, chain_settings=settings_of[chain]
+        )
+        index, rank = scoring.top_per_group(pairs["need"], pairs["score"], pairs["offer"])
+        result.extend(_rows(chain, pairs, index, rank, now))
+    return result
+
+
+def _rows(chain, pairs, index, rank, now) -> list[Suggestion]:
+    c = pairs["components"]
+    columns = [
+        pairs["need"][index].tolist(),
+        pairs["offer"][index].tolist(),
+        pairs["buyer"][index].tolist(),
+        pairs["supplier"][index].tolist(),
+        rank.tolist(),
+        pairs["score"][index].tolist(),
+        *(c[name][index].tolist() for name in scoring_order()),
+        [None if np.isnan(k) else k for k in pairs["km"][index].tolist()],
+        pairs["overlap"][index].tolist(),
+        pairs["available"][index].tolist(),
+        pairs["committed"][index].tolist(),
+    ]
+    return [
+        Suggestion(
+            value_chain_id=chain,
+            need_id=need,
+            offer_id=offer,
+            buyer_id=buyer,
+            supplier_id=supplier,
+            rank=r,
+            score=score,
+            product_fit=product,
+            season=season,
+            volume=volume,
+            certifications=certs,
+            distance=distance,
+            values=values,
+            distance_km=km,
+            overlap_months=overlap,
+            available_volume=available,
+            committed_volume=committed,
+            computed_at=now,
+        )
+        for (
+            need,
+            offer,
+            buyer,
+            supplier,
+            r,
+            score,
+            product,
+            season,
+            volume,
+            certs,
+            distance,
+            values,
+            km,
+            overlap,
+            available,
+            committed,
+        ) in zip(*columns, strict=True)
+    ]
+
+
+def scoring_order() -> list[str]:
+    return ["product", "season", "volume", "certifications", "distance", "values"]
+
+
+COPY_COLUMNS = [
+    "value_chain_id",
+    "need_id",
+    "offer_id",
+    "buyer_id",
+    "supplier_id",
+    "rank",
+    "score",
+    "product_fit",
+    "season",
+    "volume",
+    "certifications",
+    "distance",
+    "values",
+    "distance_km",
+    "overlap_months",
+    "available_volume",
+    "committed_volume",
+    "computed_at",
+]
+
+
+def store(suggestions: list[Suggestion]) -> None:
+    """Insert rows: COPY on PostgreSQL (100k rows in a fraction of a second), else bulk."""
+    if connection.vendor != "postgresql":
+        Suggestion.objects.bulk_create(suggestions, batch_size=500)
+        return
+    table = Suggestion._meta.db_table
+    columns = ", ".join(f'"{c}"' for c in COPY_COLUMNS)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for s in suggestions:
+                copy.write_row([getattr(s, c) for c in COPY_COLUMNS])
+
+
+def related_product_ids(product_ids) -> list[int]:
+    """The products, their parents and their children."""
+    product_ids = list(product_ids)
+    rows = Product.objects.filter(Q(pk__in=product_ids) | Q(parent_id__in=product_ids))
+    related = set(product_ids)
+    for pk, parent in rows.values_list("id", "parent_id"):
+        related.add(pk)
+        if parent is not None:
+            related.add(parent)
+    return sorted(related)
+
+
+@transaction.atomic
+def recompute_needs(need_qs) -> int:
+    """Replace the suggestions of the needs in `need_qs` (offers of related products only)."""
+    need_ids = list(need_qs.values_list("pk", flat=True))
+    products = Need.objects.filter(pk__in=need_ids).values_list("product_id", flat=True).distinct()
+    offer_qs = Offer.objects.filter(product_id__in=related_product_ids(products))
+    needs = Need.objects.filter(pk__in=need_ids)
+    suggestions = compute(needs, offer_qs)
+    Suggestion.objects.filter(need_id__in=need_ids).delete()
+    store(suggestions)
+    return len(suggestions)
+
+
+def recompute_for_partner(partner_id: int, product_ids=()) -> int:
+    """After a partner's offer or need changed: its own needs, and every need its offers
+    (or `product_ids`, e.g. a removed offer's) could serve or did serve."""
+    offered = set(Offer.objects.filter(partner_id=partner_id).values_list("product_id", flat=True))
+    related = related_product_ids(offered | set(product_ids))
+    needs = Need.objects.filter(
+        Q(partner_id=partner_id)
+        | Q(product_id__in=related)
+        | Q(pk__in=Suggestion.objects.filter(supplier_id=partner_id).values("need_id"))
+    )
+    return recompute_needs(needs)
+
+
+def recompute_all(progress=None, chunk: int = 5000) -> int:
+    """Every need's suggestions, in chunks of needs (each its own transaction), calling
+    progress(done, total) after each; rows of needs no longer matched are removed at the end."""
+    started = timezone.now()
+    need_ids = list(Need.objects.order_by("product_id", "pk").values_list("pk", flat=True))
+    total, stored = len(need_ids), 0
+    if progress:
+        progress(0, total)
+    for start in range(0, total, chunk):
+        stored += recompute_needs(Need.objects.filter(pk__in=need_ids[start : start + chunk]))
+        if progress:
+            progress(min(start + chunk, total), total)
+    Suggestion.objects.filter(computed_at__lt=started).delete()
+    return stored
