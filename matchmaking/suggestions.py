@@ -148,6 +148,16 @@ def _settings_by_chain(chain_ids) -> dict[int, MatchSettings]:
     return {c: found.get(c) or MatchSettings(value_chain_id=c) for c in chain_ids}
 
 
+def preferred_certification_ids(chain_settings: MatchSettings) -> list[int]:
+    """The chain's preferred certifications; an unsaved preview carries them as
+    `preferred_ids`."""
+    if hasattr(chain_settings, "preferred_ids"):
+        return list(chain_settings.preferred_ids)
+    if not chain_settings.pk:
+        return []
+    return [c.pk for c in chain_settings.preferred_certifications.all()]
+
+
 def score_pairs(needs: Listings, offers: Listings, *, context: dict, chain_settings) -> dict:
     """Candidates, filters and components for needs × offers in one chain, as arrays."""
     src, dst, fit = context["related"]
@@ -172,9 +182,9 @@ def score_pairs(needs: Listings, offers: Listings, *, context: dict, chain_setti
     distance = scoring.distance_score(km, limit)
 
     preferred_bits = 0
-    for cert in chain_settings.preferred_certifications.all() if chain_settings.pk else []:
-        if cert.pk in context["bit_of"]:
-            preferred_bits |= 1 << context["bit_of"][cert.pk]
+    for cert_id in preferred_certification_ids(chain_settings):
+        if cert_id in context["bit_of"]:
+            preferred_bits |= 1 << context["bit_of"][cert_id]
     weights = chain_settings.weights
     if preferred_bits:
         held = o.certs & preferred_bits
@@ -214,7 +224,7 @@ def score_pairs(needs: Listings, offers: Listings, *, context: dict, chain_setti
     }
 
 
-def _load(need_qs, offer_qs) -> tuple[Listings, Listings, dict]:
+def _load(need_qs, offer_qs, overrides=None) -> tuple[Listings, Listings, dict]:
     """Needs, offers and what scoring needs about them, in a fixed number of queries."""
     today = timezone.localdate()
     required = list(
@@ -225,7 +235,8 @@ def _load(need_qs, offer_qs) -> tuple[Listings, Listings, dict]:
     preferred = MatchSettings.preferred_certifications.through.objects.values_list(
         "certification_id", flat=True
     )
-    relevant = sorted({c for _, c in required} | set(preferred))
+    extra = [c for s in (overrides or {}).values() for c in preferred_certification_ids(s)]
+    relevant = sorted({c for _, c in required} | set(preferred) | set(extra))
     bit_of = {cert: bit for bit, cert in enumerate(relevant)}
     wide = len(bit_of) > 62
     needs = _listings(Need, need_qs, _cert_bits(required, bit_of), None, wide=wide)
@@ -270,13 +281,13 @@ def _load(need_qs, offer_qs) -> tuple[Listings, Listings, dict]:
     return needs, offers, context
 
 
-def compute(need_qs, offer_qs) -> list[Suggestion]:
+def compute(need_qs, offer_qs, overrides: dict | None = None) -> list[Suggestion]:
     """The top offers of every need in `need_qs` among `offer_qs`, in each chain both
-    partners belong to (not saved)."""
-    needs, offers, context = _load(need_qs, offer_qs)
+    partners belong to (not saved). `overrides` maps a chain to unsaved settings (a preview)."""
+    needs, offers, context = _load(need_qs, offer_qs, overrides)
     participations = context["participations"]
     chain_ids = np.unique(participations[:, 1]).tolist()
-    settings_of = _settings_by_chain(chain_ids)
+    settings_of = {**_settings_by_chain(chain_ids), **(overrides or {})}
     now = timezone.now()
     result: list[Suggestion] = []
     for chain in chain_ids:  # a handful of chains, each scored as whole arrays
