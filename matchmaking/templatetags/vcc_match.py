@@ -12,6 +12,9 @@ def get_item(mapping, key):
 
 
 @register.simple_tag(takes_context=True)
-def suggestions_shown(context, partner) -> bool:
-    """Whether the signed-in user may read suggestions about `partner` (one query)."""
-    return bool(suggestion_chain_ids(context["request"].user, partner.pk))
+def suggestions_shown(context, access) -> bool:
+    """Whether the signed-in user may read suggestions about the partner of `access` (a
+    PartnerAccess): its coordinators always (no query), its people when a chain shares them."""
+    if access.can_coordinate:
+        return True
+    return bool(suggestion_chain_ids(context["request"].user, access.partner.pk))
