@@ -289,6 +289,13 @@ def measure_page(url: str, targets: dict, rounds: int) -> tuple[list[float], int
         "CONN_MAX_AGE": "600",
         "STATIC_ROOT": str(ROOT / "var" / "bench" / "staticfiles"),
     }
+    log("collectstatic (as production runs it before gunicorn)")
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     gunicorn = Path(sys.executable).parent / "gunicorn"
     logfile = open(ROOT / "var" / "bench" / "gunicorn-matchmaking.log", "w")
     proc = subprocess.Popen(
@@ -361,6 +368,8 @@ def main() -> int:
         return 0
 
     (ROOT / "var" / "bench").mkdir(parents=True, exist_ok=True)
+    # One key for every step and the server: the session made for the page is valid there.
+    os.environ["SECRET_KEY"] = "bench"
     url = bench_url(server)
     log(f"recreating {DBNAME}")
     recreate_database(server)

@@ -218,11 +218,33 @@ class Suggestion(models.Model):
     each component's value in [0, 1] and the time it was computed. Recomputing replaces the
     rows; reasons are rebuilt from the stored values when shown."""
 
-    value_chain = models.ForeignKey(ValueChain, on_delete=models.CASCADE, related_name="+")
-    need = models.ForeignKey(Need, on_delete=models.CASCADE, related_name="suggestions")
-    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="suggestions")
-    buyer = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
-    supplier = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="+")
+    # Derived rows, all rewritten by a recompute: the database does not check these keys
+    # (five deferred checks per row doubled the time of a full recompute), and only the indexes
+    # below are kept; Django's on_delete still removes a suggestion with its need, offer,
+    # partner or chain.
+    value_chain = models.ForeignKey(
+        ValueChain, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    need = models.ForeignKey(
+        Need,
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+        db_constraint=False,
+        db_index=False,
+    )
+    offer = models.ForeignKey(
+        Offer,
+        on_delete=models.CASCADE,
+        related_name="suggestions",
+        db_constraint=False,
+        db_index=False,
+    )
+    buyer = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    supplier = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
     rank = models.PositiveSmallIntegerField(help_text="1 is the need's best offer.")
     score = models.FloatField()
     product_fit = models.FloatField()
@@ -241,20 +263,26 @@ class Suggestion(models.Model):
 
     class Meta:
         ordering = ["need_id", "rank"]
+        # Few indexes: a full recompute writes every row again (each index costs time).
         constraints = [
+            # Need first: it also serves a need's page (filtered by need and chain).
             models.UniqueConstraint(
-                fields=["value_chain", "need", "offer"], name="suggestion_unique_pair"
+                fields=["need", "value_chain", "offer"], name="suggestion_unique_pair"
             ),
             models.CheckConstraint(
                 condition=Q(score__gte=0, score__lte=1), name="suggestion_score_in_range"
             ),
         ]
         indexes = [
-            models.Index(fields=["need", "rank"], name="suggestion_need_rank"),
+            # A producer's buyers; and (supplier first) removing a pair's suggestions.
             models.Index(fields=["supplier", "-score"], name="suggestion_supplier_score"),
             models.Index(fields=["offer"], name="suggestion_offer"),
-            models.Index(fields=["value_chain", "-score", "id"], name="suggestion_chain_score"),
-            models.Index(fields=["buyer", "supplier"], name="suggestion_pair"),
+            # The overview: each need's best match, by chain.
+            models.Index(
+                fields=["value_chain", "-score", "id"],
+                condition=Q(rank=1),
+                name="suggestion_chain_best",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -211,8 +211,10 @@ def preview_ranking(need, chain_id: int, settings: MatchSettings) -> list[Sugges
     offers = Offer.objects.filter(
         product_id__in=suggestions_module.related_product_ids([need.product_id])
     )
-    rows = suggestions_module.compute(
-        Need.objects.filter(pk=need.pk), offers, overrides={chain_id: settings}
+    rows = suggestions_module.to_suggestions(
+        suggestions_module.compute(
+            Need.objects.filter(pk=need.pk), offers, overrides={chain_id: settings}
+        )
     )
     rows = sorted((r for r in rows if r.value_chain_id == chain_id), key=lambda r: r.rank)
     names = dict(

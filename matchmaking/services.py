@@ -108,7 +108,7 @@ def accept_suggestion(suggestion: Suggestion, *, by) -> Introduction:
 
 
 def _drop_pair(suggestion: Suggestion) -> None:
-    Suggestion.objects.filter(buyer=suggestion.buyer_id, supplier=suggestion.supplier_id).delete()
+    Suggestion.objects.filter(supplier=suggestion.supplier_id, buyer=suggestion.buyer_id).delete()
 
 
 @transaction.atomic

@@ -9,6 +9,7 @@ A pair dismissed or snoozed is held back until its Dismissal ends.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 
@@ -47,9 +48,11 @@ class Listings:
     lat: np.ndarray
     lon: np.ndarray
     certs: np.ndarray  # bitmask of the relevant certifications
+    committed: np.ndarray | None = None  # offers: volume a year already committed
+    flags: np.ndarray | None = None  # offers: the supplier's chain-value facts (n × 4)
 
     def take(self, index) -> Listings:
-        return Listings(**{k: v[index] for k, v in self.__dict__.items()})
+        return Listings(**{k: (None if v is None else v[index]) for k, v in self.__dict__.items()})
 
 
 def _cert_bits(rows, bit_of) -> dict[int, int]:
@@ -175,7 +178,7 @@ def score_pairs(needs: Listings, offers: Listings, *, context: dict, chain_setti
     n, o = needs.take(ni), offers.take(oi)
 
     season, overlap = scoring.season_overlap(n.months, o.months)
-    committed = np.array([context["committed"].get(i, 0.0) for i in o.id.tolist()], dtype=float)
+    committed = o.committed
     available = np.maximum(o.yearly - committed, 0.0)
     volume = scoring.volume_cover(n.yearly, available, n.unit == o.unit)
     limit = np.fmin(o.limit, n.limit)
@@ -188,16 +191,16 @@ def score_pairs(needs: Listings, offers: Listings, *, context: dict, chain_setti
     weights = chain_settings.weights
     if preferred_bits:
         held = o.certs & preferred_bits
-        counts = np.array([bin(int(h)).count("1") for h in held.tolist()], dtype=float)
+        if held.dtype == object:
+            counts = np.array([bin(int(h)).count("1") for h in held.tolist()], dtype=float)
+        else:
+            counts = np.bitwise_count(held).astype(float)
         certifications = counts / bin(preferred_bits).count("1")
     else:
         certifications = np.ones(len(ni))
         weights = {**weights, "certifications": 0.0}
 
-    facts = context["facts"]
-    flags = np.array([facts.get(p, (False,) * 4) for p in o.partner.tolist()], dtype=float).reshape(
-        len(ni), 4
-    )
+    flags = o.flags
     vw = np.array(list(chain_settings.value_weights.values()), dtype=float)
     values = flags @ vw / vw.sum() if vw.sum() > 0 else np.zeros(len(ni))
 
@@ -270,102 +273,22 @@ def _load(need_qs, offer_qs, overrides=None) -> tuple[Listings, Listings, dict]:
         ),
         dtype=np.int64,
     ).reshape(-1, 2)
+    committed = _committed_by_offer()
+    offers.committed = np.array([committed.get(i, 0.0) for i in offers.id.tolist()], float)
+    facts = _partner_facts(np.unique(offers.partner).tolist())
+    offers.flags = np.array(
+        [facts.get(p, (False,) * 4) for p in offers.partner.tolist()], dtype=float
+    ).reshape(len(offers.id), 4)
     context = {
         "related": scoring.related_products(pid, parent),
         "held_back": _held_back_pairs(today),
-        "committed": _committed_by_offer(),
-        "facts": _partner_facts(offers.partner.tolist()),
         "bit_of": bit_of,
         "participations": participations,
     }
     return needs, offers, context
 
 
-def compute(need_qs, offer_qs, overrides: dict | None = None) -> list[Suggestion]:
-    """The top offers of every need in `need_qs` among `offer_qs`, in each chain both
-    partners belong to (not saved). `overrides` maps a chain to unsaved settings (a preview)."""
-    needs, offers, context = _load(need_qs, offer_qs, overrides)
-    participations = context["participations"]
-    chain_ids = np.unique(participations[:, 1]).tolist()
-    settings_of = {**_settings_by_chain(chain_ids), **(overrides or {})}
-    now = timezone.now()
-    result: list[Suggestion] = []
-    for chain in chain_ids:  # a handful of chains, each scored as whole arrays
-        members = participations[participations[:, 1] == chain, 0]
-        chain_needs = needs.take(np.isin(needs.partner, members))
-        chain_offers = offers.take(np.isin(offers.partner, members))
-        if not len(chain_needs.id) or not len(chain_offers.id):
-            continue
-        pairs = score_pairs(
-            chain_needs, chain_offers, context=context, chain_settings=settings_of[chain]
-        )
-        index, rank = scoring.top_per_group(pairs["need"], pairs["score"], pairs["offer"])
-        result.extend(_rows(chain, pairs, index, rank, now))
-    return result
-
-
-def _rows(chain, pairs, index, rank, now) -> list[Suggestion]:
-    c = pairs["components"]
-    columns = [
-        pairs["need"][index].tolist(),
-        pairs["offer"][index].tolist(),
-        pairs["buyer"][index].tolist(),
-        pairs["supplier"][index].tolist(),
-        rank.tolist(),
-        pairs["score"][index].tolist(),
-        *(c[name][index].tolist() for name in scoring_order()),
-        [None if np.isnan(k) else k for k in pairs["km"][index].tolist()],
-        pairs["overlap"][index].tolist(),
-        pairs["available"][index].tolist(),
-        pairs["committed"][index].tolist(),
-    ]
-    return [
-        Suggestion(
-            value_chain_id=chain,
-            need_id=need,
-            offer_id=offer,
-            buyer_id=buyer,
-            supplier_id=supplier,
-            rank=r,
-            score=score,
-            product_fit=product,
-            season=season,
-            volume=volume,
-            certifications=certs,
-            distance=distance,
-            values=values,
-            distance_km=km,
-            overlap_months=overlap,
-            available_volume=available,
-            committed_volume=committed,
-            computed_at=now,
-        )
-        for (
-            need,
-            offer,
-            buyer,
-            supplier,
-            r,
-            score,
-            product,
-            season,
-            volume,
-            certs,
-            distance,
-            values,
-            km,
-            overlap,
-            available,
-            committed,
-        ) in zip(*columns, strict=True)
-    ]
-
-
-def scoring_order() -> list[str]:
-    return ["product", "season", "volume", "certifications", "distance", "values"]
-
-
-COPY_COLUMNS = [
+COLUMNS = [
     "value_chain_id",
     "need_id",
     "offer_id",
@@ -383,21 +306,106 @@ COPY_COLUMNS = [
     "overlap_months",
     "available_volume",
     "committed_volume",
-    "computed_at",
 ]
 
 
-def store(suggestions: list[Suggestion]) -> None:
-    """Insert rows: COPY on PostgreSQL (100k rows in a fraction of a second), else bulk."""
+def compute(
+    need_qs, offer_qs, overrides: dict | None = None, progress=None, chunk: int = 2500
+) -> dict[str, np.ndarray]:
+    """The top offers of every need in `need_qs` among `offer_qs`, in each chain both
+    partners belong to, as columns (COLUMNS; not saved). `overrides` maps a chain to unsaved
+    settings (a preview); progress(done, total) is called after each chunk of needs."""
+    needs, offers, context = _load(need_qs, offer_qs, overrides)
+    participations = context["participations"]
+    chain_ids = np.unique(participations[:, 1]).tolist()
+    settings_of = {**_settings_by_chain(chain_ids), **(overrides or {})}
+    parts: list[dict[str, np.ndarray]] = []
+    total = sum(
+        int(np.isin(needs.partner, participations[participations[:, 1] == c, 0]).sum())
+        for c in chain_ids
+    )
+    done = 0
+    for chain in chain_ids:  # a handful of chains, each scored as whole arrays
+        members = participations[participations[:, 1] == chain, 0]
+        chain_needs = needs.take(np.isin(needs.partner, members))
+        chain_offers = offers.take(np.isin(offers.partner, members))
+        for start in range(0, len(chain_needs.id), chunk):
+            some = chain_needs.take(slice(start, start + chunk))
+            if len(chain_offers.id):
+                pairs = score_pairs(
+                    some, chain_offers, context=context, chain_settings=settings_of[chain]
+                )
+                index, rank = scoring.top_per_group(pairs["need"], pairs["score"], pairs["offer"])
+                parts.append(_columns(chain, pairs, index, rank))
+            done += len(some.id)
+            if progress:
+                progress(done, total)
+    if not parts:
+        return {name: np.zeros(0) for name in COLUMNS}
+    return {name: np.concatenate([p[name] for p in parts]) for name in COLUMNS}
+
+
+def _columns(chain, pairs, index, rank) -> dict[str, np.ndarray]:
+    c = pairs["components"]
+    return {
+        "value_chain_id": np.full(len(index), chain, dtype=np.int64),
+        "need_id": pairs["need"][index],
+        "offer_id": pairs["offer"][index],
+        "buyer_id": pairs["buyer"][index],
+        "supplier_id": pairs["supplier"][index],
+        "rank": rank,
+        "score": pairs["score"][index],
+        "product_fit": c["product"][index],
+        "season": c["season"][index],
+        "volume": c["volume"][index],
+        "certifications": c["certifications"][index],
+        "distance": c["distance"][index],
+        "values": c["values"][index],
+        "distance_km": pairs["km"][index],
+        "overlap_months": pairs["overlap"][index],
+        "available_volume": pairs["available"][index],
+        "committed_volume": pairs["committed"][index],
+    }
+
+
+def to_suggestions(columns: dict[str, np.ndarray], computed_at=None) -> list[Suggestion]:
+    """Suggestion objects (unsaved) from computed columns."""
+    computed_at = computed_at or timezone.now()
+    lists = {name: columns[name].tolist() for name in COLUMNS}
+    lists["distance_km"] = [None if k != k else k for k in lists["distance_km"]]  # NaN: unknown
+    return [
+        Suggestion(computed_at=computed_at, **dict(zip(COLUMNS, row, strict=True)))
+        for row in zip(*(lists[name] for name in COLUMNS), strict=True)
+    ]
+
+
+def store(columns: dict[str, np.ndarray], computed_at=None) -> int:
+    """Insert computed rows: COPY on PostgreSQL (100k rows in a fraction of a second), else a
+    bulk insert. Returns how many."""
+    computed_at = computed_at or timezone.now()
+    n = len(columns["need_id"])
     if connection.vendor != "postgresql":
-        Suggestion.objects.bulk_create(suggestions, batch_size=500)
-        return
+        Suggestion.objects.bulk_create(to_suggestions(columns, computed_at), batch_size=500)
+        return n
+    # Text COPY, formatted column by column: \N for an unknown distance.
+    formatted = []
+    for name in COLUMNS:
+        values = columns[name]
+        if values.dtype.kind == "f":
+            text = np.char.mod("%.6g", values).astype(object)
+            if name == "distance_km":
+                text[np.isnan(values)] = "\\N"
+        else:
+            text = values.astype(np.int64).astype(str).astype(object)
+        formatted.append(text)
+    stamp = computed_at.isoformat()
+    lines = "".join("\t".join(row) + "\t" + stamp + "\n" for row in zip(*formatted, strict=True))
     table = Suggestion._meta.db_table
-    columns = ", ".join(f'"{c}"' for c in COPY_COLUMNS)
+    names = ", ".join(f'"{c}"' for c in [*COLUMNS, "computed_at"])
     with connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for s in suggestions:
-                copy.write_row([getattr(s, c) for c in COPY_COLUMNS])
+        with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+            copy.write(lines)
+    return n
 
 
 def related_product_ids(product_ids) -> list[int]:
@@ -418,11 +426,9 @@ def recompute_needs(need_qs) -> int:
     need_ids = list(need_qs.values_list("pk", flat=True))
     products = Need.objects.filter(pk__in=need_ids).values_list("product_id", flat=True).distinct()
     offer_qs = Offer.objects.filter(product_id__in=related_product_ids(products))
-    needs = Need.objects.filter(pk__in=need_ids)
-    suggestions = compute(needs, offer_qs)
+    columns = compute(Need.objects.filter(pk__in=need_ids), offer_qs)
     Suggestion.objects.filter(need_id__in=need_ids).delete()
-    store(suggestions)
-    return len(suggestions)
+    return store(columns)
 
 
 def recompute_for_partner(partner_id: int, product_ids=()) -> int:
@@ -438,17 +444,48 @@ def recompute_for_partner(partner_id: int, product_ids=()) -> int:
     return recompute_needs(needs)
 
 
-def recompute_all(progress=None, chunk: int = 5000) -> int:
-    """Every need's suggestions, in chunks of needs (each its own transaction), calling
-    progress(done, total) after each; rows of needs no longer matched are removed at the end."""
-    started = timezone.now()
-    need_ids = list(Need.objects.order_by("product_id", "pk").values_list("pk", flat=True))
-    total, stored = len(need_ids), 0
-    if progress:
-        progress(0, total)
-    for start in range(0, total, chunk):
-        stored += recompute_needs(Need.objects.filter(pk__in=need_ids[start : start + chunk]))
-        if progress:
-            progress(min(start + chunk, total), total)
-    Suggestion.objects.filter(computed_at__lt=started).delete()
-    return stored
+def recompute_all(progress=None) -> int:
+    """Every need's suggestions: scored in chunks (progress(done, total) after each), then
+    every row replaced in one transaction, so pages show the old set until the new one is in."""
+    columns = compute(Need.objects.all(), Offer.objects.all(), progress=progress)
+    with transaction.atomic():
+        if connection.vendor != "postgresql":
+            Suggestion.objects.all().delete()
+            return store(columns)
+        with _indexes_rebuilt_after():
+            return store(columns)
+
+
+@contextlib.contextmanager
+def _indexes_rebuilt_after():
+    """Empty the table and drop its secondary indexes and unique constraints, then (after the
+    caller's COPY) build them again from their own definitions: one sorted build each is several
+    times faster than keeping them up to date row by row. The table is locked meanwhile, so a
+    page read waits (about a second) rather than seeing it half-filled."""
+    table = Suggestion._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'u'",
+            [table],
+        )
+        uniques = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT EXISTS "
+            "(SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)",
+            [table],
+        )
+        indexes = cursor.fetchall()
+        cursor.execute(f"TRUNCATE {table}")
+        for name, _ in uniques:
+            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        for name, _ in indexes:
+            cursor.execute(f"DROP INDEX {name}")
+    yield
+    with connection.cursor() as cursor:
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for name, definition in uniques:
+            cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
+        cursor.execute(f"ANALYZE {table}")
