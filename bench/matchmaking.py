@@ -220,7 +220,7 @@ class _Counter:
 def step_change(samples: int) -> dict:
     from django.db import connection
 
-    from matchmaking.suggestions import recompute_for_partner
+    from matchmaking.suggestions import recompute_for_listing
     from partners.models import Need, Offer
 
     rng = random.Random(7)
@@ -235,7 +235,8 @@ def step_change(samples: int) -> dict:
         counter = _Counter()
         started = time.perf_counter()
         with connection.execute_wrapper(counter):
-            recompute_for_partner(listing.partner_id, [listing.product_id])
+            kind = "offer" if model is Offer else "need"
+            recompute_for_listing(kind, listing.pk, listing.product_id)
         times.append((time.perf_counter() - started) * 1000)
         queries.append(counter.count)
     return {"times": times, "queries": max(queries)}

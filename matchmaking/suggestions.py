@@ -392,11 +392,11 @@ def store(columns: dict[str, np.ndarray], computed_at=None) -> int:
     for name in COLUMNS:
         values = columns[name]
         if values.dtype.kind == "f":
-            text = np.char.mod("%.6g", values).astype(object)
+            text = list(map(repr, values.tolist()))
             if name == "distance_km":
-                text[np.isnan(values)] = "\\N"
+                text = ["\\N" if v == "nan" else v for v in text]
         else:
-            text = values.astype(np.int64).astype(str).astype(object)
+            text = list(map(str, values.astype(np.int64).tolist()))
         formatted.append(text)
     stamp = computed_at.isoformat()
     lines = "".join("\t".join(row) + "\t" + stamp + "\n" for row in zip(*formatted, strict=True))
@@ -431,15 +431,16 @@ def recompute_needs(need_qs) -> int:
     return store(columns)
 
 
-def recompute_for_partner(partner_id: int, product_ids=()) -> int:
-    """After a partner's offer or need changed: its own needs, and every need its offers
-    (or `product_ids`, e.g. a removed offer's) could serve or did serve."""
-    offered = set(Offer.objects.filter(partner_id=partner_id).values_list("product_id", flat=True))
-    related = related_product_ids(offered | set(product_ids))
+def recompute_for_listing(kind: str, listing_id: int, product_id: int) -> int:
+    """After one offer or need was saved or removed: a need's own suggestions; for an offer,
+    every need it could serve (its product, parent or children; `product_id` is the product
+    it had, for a removed or re-assigned offer) or was suggested for."""
+    if kind == "need":
+        return recompute_needs(Need.objects.filter(pk=listing_id))
+    products = set(Offer.objects.filter(pk=listing_id).values_list("product_id", flat=True))
     needs = Need.objects.filter(
-        Q(partner_id=partner_id)
-        | Q(product_id__in=related)
-        | Q(pk__in=Suggestion.objects.filter(supplier_id=partner_id).values("need_id"))
+        Q(product_id__in=related_product_ids(products | {product_id}))
+        | Q(pk__in=Suggestion.objects.filter(offer_id=listing_id).values("need_id"))
     )
     return recompute_needs(needs)
 

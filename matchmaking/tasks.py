@@ -13,9 +13,10 @@ from .models import RecomputeRun, RecomputeStatus
 
 
 @shared_task
-def recompute_partner(partner_id: int, product_ids: list[int] | None = None) -> int:
-    """After one of the partner's offers or needs changed: the suggestions it touches."""
-    return suggestions.recompute_for_partner(partner_id, product_ids or [])
+def recompute_listing(kind: str, listing_id: int, product_id: int) -> int:
+    """After one offer or need ("offer" / "need") was saved or removed: the suggestions it
+    touches."""
+    return suggestions.recompute_for_listing(kind, listing_id, product_id)
 
 
 @shared_task

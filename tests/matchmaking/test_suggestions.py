@@ -246,14 +246,14 @@ def test_accept_makes_an_introduction_with_the_match_linked(market, coordinator)
     assert market["offers"]["best"].pk not in ranked(market["need"])
 
 
-def test_recompute_for_partner_after_an_offer_change(market):
+def test_recompute_after_an_offer_change(market):
     suggestions.recompute_all()
     offers = market["offers"]
     june = offers["short_season"]
     june.months = SUMMER
     june.volume = 5000
     june.save()
-    suggestions.recompute_for_partner(june.partner_id, [june.product_id])
+    suggestions.recompute_for_listing("offer", june.pk, june.product_id)
     order = ranked(market["need"])
     assert order.index(june.pk) <= 1
 
