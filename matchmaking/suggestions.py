@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -392,7 +393,7 @@ def store(columns: dict[str, np.ndarray], computed_at=None) -> int:
     for name in COLUMNS:
         values = columns[name]
         if values.dtype.kind == "f":
-            text = list(map(repr, values.tolist()))
+            text = list(map(format, values.tolist(), itertools.repeat(".6g")))
             if name == "distance_km":
                 text = ["\\N" if v == "nan" else v for v in text]
         else:
@@ -461,8 +462,9 @@ def recompute_all(progress=None) -> int:
 def _indexes_rebuilt_after():
     """Empty the table and drop its secondary indexes and unique constraints, then (after the
     caller's COPY) build them again from their own definitions: one sorted build each is several
-    times faster than keeping them up to date row by row. The table is locked meanwhile, so a
-    page read waits (about a second) rather than seeing it half-filled."""
+    times faster than keeping them up to date row by row, and it updates the planner's row
+    count. The table is locked meanwhile: a page read waits (about a second) rather than
+    seeing it half-filled."""
     table = Suggestion._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
@@ -489,4 +491,3 @@ def _indexes_rebuilt_after():
             cursor.execute(definition)
         for name, definition in uniques:
             cursor.execute(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}')
-        cursor.execute(f"ANALYZE {table}")
