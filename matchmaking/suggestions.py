@@ -68,22 +68,23 @@ def _listings(
     model, queryset, cert_masks: dict, partner_cert_masks: dict | None, *, wide: bool
 ) -> Listings:
     limit_field = "max_distance_km" if model is Need else "delivery_radius_km"
-    rows = list(
-        queryset.values_list(
-            "id",
-            "partner_id",
-            "product_id",
-            "volume",
-            "unit",
-            "period",
-            "months",
-            limit_field,
-            "partner__latitude",
-            "partner__longitude",
-        )
-    )
+    fields = [
+        "id",
+        "partner_id",
+        "product_id",
+        "volume",
+        "unit",
+        "period",
+        "months",
+        limit_field,
+        "partner__latitude",
+        "partner__longitude",
+    ]
+    if model is Offer:  # the supplier's facts the chain's values reward
+        fields += [f"partner__{f}" for f in FACT_FIELDS]
+    rows = list(queryset.values_list(*fields))
     n = len(rows)
-    cols = list(zip(*rows, strict=True)) if rows else [()] * 10
+    cols = list(zip(*rows, strict=True)) if rows else [()] * len(fields)
     # More than 62 certifications in play: Python integers hold the bits.
     dtype = object if wide else np.int64
     certs = np.array([cert_masks.get(i, 0) for i in cols[0]], dtype=dtype)
@@ -101,45 +102,69 @@ def _listings(
         lat=np.array([np.nan if v is None else float(v) for v in cols[8]], dtype=float),
         lon=np.array([np.nan if v is None else float(v) for v in cols[9]], dtype=float),
         certs=certs,
+        flags=_value_flags(cols[10:]) if model is Offer else None,
     )
+
+
+FACT_FIELDS = [
+    "size",
+    "locally_owned",
+    "women_owned",
+    "minority_owned",
+    "worker_owned",
+    "created_at",
+]
+
+
+def _value_flags(cols) -> np.ndarray:
+    """Per supplier: small or mid-sized, locally owned, women-/minority-/worker-owned, new
+    entrant (in the network less than NEW_ENTRANT_DAYS), as 0/1 columns in VALUE_FIELDS order."""
+    size, local, women, minority, worker, created = cols if cols[0] else [()] * 6
+    since = timezone.now() - datetime.timedelta(days=NEW_ENTRANT_DAYS)
+    flags = np.zeros((len(size), 4))
+    flags[:, 0] = np.isin(np.array(size, dtype=object), SMALL_SIZES)
+    flags[:, 1] = np.array(local, dtype=bool)
+    flags[:, 2] = (
+        np.array(women, dtype=bool) | np.array(minority, dtype=bool) | np.array(worker, dtype=bool)
+    )
+    flags[:, 3] = np.array([c >= since for c in created], dtype=bool)
+    return flags
 
 
 def _pair_keys(buyer: np.ndarray, supplier: np.ndarray) -> np.ndarray:
     return buyer.astype(np.int64) * (1 << 31) + supplier.astype(np.int64)
 
 
-def _held_back_pairs(today: datetime.date) -> np.ndarray:
-    """Pairs with an open introduction (either way round) or a dismissal not yet over."""
+def _held_back_pairs(today: datetime.date, buyers) -> np.ndarray:
+    """Pairs with an open introduction (either way round) or a dismissal not yet over, among
+    the pairs with one of `buyers` (a queryset of partner ids)."""
     intro = list(
-        Introduction.objects.filter(status__in=OPEN).values_list("partner_a_id", "partner_b_id")
+        Introduction.objects.filter(
+            Q(partner_a__in=buyers) | Q(partner_b__in=buyers), status__in=OPEN
+        ).values_list("partner_a_id", "partner_b_id")
     )
-    held = list(Dismissal.objects.filter(until__gte=today).values_list("buyer_id", "supplier_id"))
+    held = list(
+        Dismissal.objects.filter(until__gte=today, buyer__in=buyers).values_list(
+            "buyer_id", "supplier_id"
+        )
+    )
     a = np.array([p for p, _ in intro] + [q for _, q in intro] + [b for b, _ in held], np.int64)
     b = np.array([q for _, q in intro] + [p for p, _ in intro] + [s for _, s in held], np.int64)
     return np.unique(_pair_keys(a, b))
 
 
-def _committed_by_offer() -> dict[int, float]:
+def _committed_by_offer(offer_qs) -> dict[int, float]:
     rows = (
         Introduction.objects.filter(
-            status=IntroductionStatus.TRADING, offer__isnull=False, annual_volume__isnull=False
+            status=IntroductionStatus.TRADING,
+            offer__in=offer_qs,
+            annual_volume__isnull=False,
         )
         .values("offer_id")
         .annotate(volume=Sum("annual_volume"))
         .values_list("offer_id", "volume")
     )
     return {offer: float(volume) for offer, volume in rows}
-
-
-def _partner_facts(partner_ids) -> dict[int, tuple]:
-    since = timezone.now() - datetime.timedelta(days=NEW_ENTRANT_DAYS)
-    rows = Partner.objects.filter(pk__in=partner_ids).values_list(
-        "id", "size", "locally_owned", "women_owned", "minority_owned", "worker_owned", "created_at"
-    )
-    return {
-        pk: (size in SMALL_SIZES, local, women or minority or worker, created >= since)
-        for pk, size, local, women, minority, worker, created in rows
-    }
 
 
 def _settings_by_chain(chain_ids) -> dict[int, MatchSettings]:
@@ -274,15 +299,11 @@ def _load(need_qs, offer_qs, overrides=None) -> tuple[Listings, Listings, dict]:
         ),
         dtype=np.int64,
     ).reshape(-1, 2)
-    committed = _committed_by_offer()
+    committed = _committed_by_offer(offer_qs.values("pk"))
     offers.committed = np.array([committed.get(i, 0.0) for i in offers.id.tolist()], float)
-    facts = _partner_facts(np.unique(offers.partner).tolist())
-    offers.flags = np.array(
-        [facts.get(p, (False,) * 4) for p in offers.partner.tolist()], dtype=float
-    ).reshape(len(offers.id), 4)
     context = {
         "related": scoring.related_products(pid, parent),
-        "held_back": _held_back_pairs(today),
+        "held_back": _held_back_pairs(today, need_qs.values("partner_id")),
         "bit_of": bit_of,
         "participations": participations,
     }
