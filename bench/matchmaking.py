@@ -323,11 +323,14 @@ def measure_page(url: str, targets: dict, rounds: int) -> tuple[list[float], int
         times, queries, errors = [], 0, 0
         for r in range(rounds + 1):
             for need in targets["needs"]:
+                # gunicorn's sync workers close every connection: one per request.
                 started = time.perf_counter()
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
                 conn.request("GET", f"/needs/{need}/suggestions/", headers=headers)
                 response = conn.getresponse()
                 body = response.read()
                 elapsed = (time.perf_counter() - started) * 1000
+                conn.close()
                 if response.status != 200 or b'class="card suggestion"' not in body:
                     errors += 1
                 queries = max(queries, int(response.getheader("X-Query-Count", "0")))
