@@ -44,6 +44,10 @@ MANAGE = str(ROOT / "manage.py")
 GENERATOR = ROOT / "partners" / "management" / "commands" / "generate_network.py"
 SERVICES = ROOT / ".ci" / "services.sh"
 
+# Standalone benchmarks of later issues, run after the pages with DATABASE_URL set to the
+# bench database (skipped with --only).
+OTHER_BENCHES = ["matchmaking.py"]
+
 BENCH_USERNAME = "bench@vcc.local"
 BENCH_PASSWORD = "bench-pass-2026"
 PAGE_SIZE = 50
@@ -1070,6 +1074,15 @@ def main(argv=None) -> int:
                     },
                     out,
                 )
+            server.stop()
+            for script in [] if args.only else OTHER_BENCHES:
+                # The other issues' benchmarks, on the same PostgreSQL server (each makes what
+                # it needs there); their JSON lines join these.
+                log(f"bench/{script}")
+                result = run([PY, str(ROOT / "bench" / script)], env=django_env(db), capture=True)
+                for line in result.stdout.splitlines():
+                    if line.startswith("{"):
+                        emit(json.loads(line), out)
         os.replace(PARTIAL, RESULTS)
         log(f"results written to {RESULTS.relative_to(ROOT)}")
         return 0

@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
-from partners.models import Need, Offer, Participation, Partner, Person
+from partners.models import Certification, Need, Offer, Participation, Partner, Person
 
-from .models import OPEN, PIPELINE, Introduction, IntroductionStatus
+from .models import (
+    OPEN,
+    PIPELINE,
+    VALUE_FIELDS,
+    WEIGHT_FIELDS,
+    Introduction,
+    IntroductionStatus,
+    MatchSettings,
+)
 
 
 class IntroductionForm(forms.ModelForm):
@@ -121,3 +130,84 @@ class FeedbackForm(MoveForm):
         self.fields["status"].choices = [(s.value, s.label) for s in allowed]
         self.fields["status"].label = "How is it going?"
         self.fields["note"].label = "Anything the coordinator should know"
+
+
+# --- suggestions -------------------------------------------------------------------------------
+
+
+class MatchSettingsForm(forms.ModelForm):
+    """A chain's weights (0 to 1), the certifications it prefers, and its rules."""
+
+    class Meta:
+        model = MatchSettings
+        fields = [
+            *(f"weight_{f}" for f in WEIGHT_FIELDS),
+            *(f"value_{f}" for f in VALUE_FIELDS),
+            "preferred_certifications",
+            "show_to_partners",
+            "hold_back_days",
+        ]
+        widgets = {
+            **{
+                f"weight_{f}": forms.NumberInput(attrs={"step": "0.1", "min": 0, "max": 1})
+                for f in WEIGHT_FIELDS
+            },
+            **{
+                f"value_{f}": forms.NumberInput(attrs={"step": "0.1", "min": 0, "max": 1})
+                for f in VALUE_FIELDS
+            },
+            "preferred_certifications": forms.CheckboxSelectMultiple,
+        }
+        labels = {
+            "weight_product": "Product fit",
+            "weight_season": "Season",
+            "weight_volume": "Volume",
+            "weight_certifications": "Preferred certifications",
+            "weight_distance": "Distance",
+            "weight_values": "Chain values",
+            "value_small_producers": "Small and mid-sized producers",
+            "value_locally_owned": "Locally owned",
+            "value_diverse_ownership": "Women-, minority- or worker-owned",
+            "value_new_entrants": "New entrants",
+            "show_to_partners": "Show partners the suggestions for themselves",
+            "hold_back_days": "Hold back a dismissed pair for (days)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["preferred_certifications"].queryset = Certification.objects.order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        weights = [data.get(f"weight_{f}") for f in WEIGHT_FIELDS]
+        if all(w is not None for w in weights) and sum(weights) == 0:
+            raise forms.ValidationError("Give at least one component a weight above 0.")
+        return data
+
+    def preview_settings(self) -> MatchSettings:
+        """The settings as typed, unsaved, for the ranking preview."""
+        settings = self.save(commit=False)
+        settings.preferred_ids = [c.pk for c in self.cleaned_data["preferred_certifications"]]
+        return settings
+
+
+class DismissForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="Why this pair should not meet; kept with the pair.",
+        error_messages={"required": "Say why, so the next coordinator knows."},
+    )
+
+
+class SnoozeForm(forms.Form):
+    until = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The pair comes back after this day.",
+    )
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until <= timezone.localdate():
+            raise forms.ValidationError("Choose a day after today.")
+        return until

@@ -1,13 +1,14 @@
-"""Who may see and move an introduction (see partners.permissions for the roles)."""
+"""Who may see and move an introduction, and read or act on suggestions (see
+partners.permissions for the roles)."""
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, Value
 from django.http import Http404
 
-from partners.models import Affiliation
-from partners.permissions import is_coordinator
+from partners.models import Affiliation, Need, Participation, ValueChain
+from partners.permissions import coordinated_chain_ids, get_partner_for_user, is_coordinator
 
-from .models import Introduction
+from .models import Introduction, Suggestion
 
 
 def get_introduction_for_user(request, pk, *, coordinate=False) -> Introduction:
@@ -44,3 +45,82 @@ def get_introduction_for_user(request, pk, *, coordinate=False) -> Introduction:
     if coordinate and not introduction.user_coordinates:
         raise PermissionDenied("Only the chain's coordinators may do this.")
     return introduction
+
+
+# --- suggestions -------------------------------------------------------------------------------
+
+
+def suggestion_chain_ids(user, partner_id: int) -> list[int]:
+    """The chains whose suggestions about partner `partner_id` the user may read: the chains
+    they coordinate, or (for the partner's own people) its chains that show partners their
+    suggestions. Call after the partner itself passed an access helper."""
+    if user.is_superuser:
+        return list(ValueChain.objects.values_list("pk", flat=True))
+    if is_coordinator(user):
+        return coordinated_chain_ids(user)
+    return list(
+        Participation.objects.filter(
+            partner_id=partner_id,
+            value_chain__match_settings__show_to_partners=True,
+            partner__affiliations__person__user=user,
+        ).values_list("value_chain_id", flat=True)
+    )
+
+
+def get_need_for_user(request, pk) -> tuple[Need, list[int]]:
+    """The need `pk` and the chains whose suggestions for it the user may read.
+
+    404 when the user may not see the buyer; 403 for the buyer's people when none of its
+    chains shows partners their suggestions."""
+    need = (
+        Need.objects.filter(pk=pk)
+        .select_related("product", "partner")
+        .prefetch_related("required_certifications")
+        .first()
+    )
+    if need is None:
+        raise Http404("No such need.")
+    get_partner_for_user(request, need.partner_id)
+    chain_ids = suggestion_chain_ids(request.user, need.partner_id)
+    if not chain_ids:
+        raise PermissionDenied("This chain's coordinator has not shared suggestions with partners.")
+    return need, chain_ids
+
+
+def get_suggestion_for_user(request, pk, *, coordinate=False) -> Suggestion:
+    """The suggestion `pk` for the coordinators of its chain, or (when the chain shows partners
+    their suggestions) the people of either side; 403 when a partner asks for a coordinator's
+    action, 404 for everyone else."""
+    user = request.user
+    if not user.is_authenticated:
+        raise Http404
+    if user.is_superuser:
+        coordinates = Value(True)
+    elif is_coordinator(user):
+        coordinates = Exists(
+            ValueChain.objects.filter(pk=OuterRef("value_chain_id"), coordinators=user)
+        )
+    else:
+        coordinates = Value(False)
+    party = Exists(
+        Affiliation.objects.filter(
+            Q(partner=OuterRef("buyer_id")) | Q(partner=OuterRef("supplier_id")),
+            person__user=user,
+        )
+    )
+    suggestion = (
+        Suggestion.objects.filter(pk=pk)
+        .select_related("buyer", "supplier", "offer__product", "need__product")
+        .select_related("value_chain__match_settings")
+        .annotate(user_coordinates=coordinates, user_is_party=party)
+        .first()
+    )
+    if suggestion is None:
+        raise Http404("No such suggestion.")
+    settings = getattr(suggestion.value_chain, "match_settings", None)
+    shown = suggestion.user_is_party and settings is not None and settings.show_to_partners
+    if not (suggestion.user_coordinates or shown):
+        raise Http404("No such suggestion.")
+    if coordinate and not suggestion.user_coordinates:
+        raise PermissionDenied("Only the chain's coordinators may act on suggestions.")
+    return suggestion

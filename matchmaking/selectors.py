@@ -1,4 +1,5 @@
-"""Reads of matchmaking: the introduction board, a partner's introductions, candidates."""
+"""Reads of matchmaking: the introduction board, a partner's introductions, candidates;
+suggestions for a need, buyers for a producer, the coordinator's overview, the weights preview."""
 
 from __future__ import annotations
 
@@ -6,15 +7,25 @@ import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
-from partners.models import Participation, Partner
-from partners.permissions import coordinated_chains, visible_partners
+from partners.models import Need, Offer, Participation, Partner, ValueChain
+from partners.permissions import coordinated_chain_ids, coordinated_chains, visible_partners
 from partners.selectors import search_filter
 
-from .models import CLOSED, PIPELINE, Introduction, IntroductionStatus
+from . import suggestions as suggestions_module
+from .explain import reasons
+from .models import (
+    CLOSED,
+    PIPELINE,
+    Introduction,
+    IntroductionStatus,
+    MatchSettings,
+    RecomputeRun,
+    Suggestion,
+)
 
 BOARD_COLUMN_SIZE = 15
 BOARD_COUNT_CAP = 1000
@@ -138,3 +149,140 @@ def introduction_candidates(user, partner_a: Partner, q: str, limit: int = 20) -
         return []
     qs = search_filter(visible_partners(user).exclude(pk=partner_a.pk), q, Lower("name"))
     return list(qs.order_by("-rank", "name", "id")[:limit])
+
+
+# --- suggestions -------------------------------------------------------------------------------
+
+SUGGESTION_LIST_SIZE = 50
+
+
+def match_settings_by_chain(chain_ids) -> dict[int, MatchSettings]:
+    """Each chain's settings (unsaved defaults where the coordinator set none), in two queries."""
+    found = {
+        s.value_chain_id: s
+        for s in MatchSettings.objects.filter(value_chain_id__in=chain_ids).prefetch_related(
+            "preferred_certifications"
+        )
+    }
+    return {c: found.get(c) or MatchSettings(value_chain_id=c) for c in chain_ids}
+
+
+def _explained(suggestions, chain_ids) -> list[dict]:
+    settings = match_settings_by_chain(chain_ids)
+    return [{"s": s, "reasons": reasons(s, settings[s.value_chain_id])} for s in suggestions]
+
+
+def _suggestions() -> QuerySet[Suggestion]:
+    return Suggestion.objects.select_related(
+        "offer__product", "offer__partner", "need__product", "need__partner", "value_chain"
+    )
+
+
+def need_suggestions(need, chain_ids: list[int]) -> list[dict]:
+    """The ranked offers suggested for `need` in the given chains, each with its reasons."""
+    rows = list(
+        _suggestions()
+        .filter(need=need, value_chain_id__in=chain_ids)
+        .order_by("rank", "-score", "id")[:SUGGESTION_LIST_SIZE]
+    )
+    for s in rows:
+        s.need = need  # the required certifications are prefetched on it already
+    return _explained(rows, chain_ids)
+
+
+def partner_buyers(partner, chain_ids: list[int]) -> list[dict]:
+    """Buyers worth approaching for a producer: needs where one of its offers ranks in the
+    top suggestions, best first."""
+    rows = (
+        _suggestions()
+        .filter(supplier=partner, value_chain_id__in=chain_ids)
+        .prefetch_related("need__required_certifications")
+        .order_by("-score", "id")[:SUGGESTION_LIST_SIZE]
+    )
+    return _explained(list(rows), chain_ids)
+
+
+def suggestion_overview(user, chain_id: int | None) -> dict:
+    """A coordinator's overview: per chain, how many suggestions and when computed; the best
+    suggestions across the chains (or one chain), and the latest recompute."""
+    chain_ids = coordinated_chain_ids(user)
+    if chain_id in chain_ids:
+        chain_ids_shown = [chain_id]
+    else:
+        chain_ids_shown, chain_id = chain_ids, None
+    per_chain = list(
+        ValueChain.objects.filter(pk__in=chain_ids)
+        .annotate(
+            suggestion_count=Subquery(
+                Suggestion.objects.filter(value_chain=OuterRef("pk"))
+                .values("value_chain")
+                .annotate(n=Count("id"))
+                .values("n")[:1]
+            ),
+            computed_at=Subquery(
+                Suggestion.objects.filter(value_chain=OuterRef("pk"))
+                .order_by("-computed_at")
+                .values("computed_at")[:1]
+            ),
+        )
+        .order_by("name")
+    )
+    top = list(
+        _suggestions()
+        .filter(value_chain_id__in=chain_ids_shown, rank=1)
+        .order_by("-score", "id")[:SUGGESTION_LIST_SIZE]
+    )
+    return {
+        "chains": per_chain,
+        "chain_id": chain_id,
+        "top": top,
+        "run": RecomputeRun.objects.first(),
+    }
+
+
+def preview_ranking(need, chain_id: int, settings: MatchSettings) -> list[Suggestion]:
+    """How `need`'s top offers would rank in the chain under `settings` (not saved)."""
+    offers = Offer.objects.filter(
+        product_id__in=suggestions_module.related_product_ids([need.product_id])
+    )
+    rows = suggestions_module.to_suggestions(
+        suggestions_module.compute(
+            Need.objects.filter(pk=need.pk), offers, overrides={chain_id: settings}
+        )
+    )
+    rows = sorted((r for r in rows if r.value_chain_id == chain_id), key=lambda r: r.rank)
+    names = dict(
+        Partner.objects.filter(pk__in=[r.supplier_id for r in rows]).values_list("pk", "name")
+    )
+    for r in rows:
+        r.supplier_name = names.get(r.supplier_id, "")
+    return rows
+
+
+def sample_need(chain_id: int, need_id: int | None):
+    """The need the weights page previews: the one asked for, else the chain's need with
+    the most suggestions."""
+    needs = Need.objects.filter(partner__participations__value_chain_id=chain_id).select_related(
+        "product", "partner"
+    )
+    if need_id:
+        found = needs.filter(pk=need_id).first()
+        if found:
+            return found
+    best = (
+        Suggestion.objects.filter(value_chain_id=chain_id)
+        .values("need_id")
+        .annotate(n=Count("id"))
+        .order_by("-n", "need_id")
+        .values_list("need_id", flat=True)
+        .first()
+    )
+    return needs.filter(pk=best).first() if best else needs.order_by("pk").first()
+
+
+def chain_needs(chain_id: int, limit: int = 200):
+    return (
+        Need.objects.filter(partner__participations__value_chain_id=chain_id)
+        .select_related("product", "partner")
+        .order_by("partner__name", "product__name", "pk")[:limit]
+    )

@@ -1,4 +1,5 @@
-"""Writes of matchmaking: making introductions and moving them along the pipeline."""
+"""Writes of matchmaking: making introductions and moving them along the pipeline; acting on
+suggestions (accept, dismiss, snooze), the chain's settings and recomputes."""
 
 from __future__ import annotations
 
@@ -6,9 +7,22 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from partners.models import ValueChain
 from partners.network import refresh_pair_strengths
 
-from .models import Introduction, IntroductionEvent, IntroductionStatus
+from . import tasks
+from .forms import IntroductionForm
+from .models import (
+    Dismissal,
+    DismissalKind,
+    Introduction,
+    IntroductionEvent,
+    IntroductionStatus,
+    MatchSettings,
+    RecomputeRun,
+    Suggestion,
+    hold_back_until,
+)
 
 
 @transaction.atomic
@@ -67,3 +81,81 @@ def move_introduction(
     )
     refresh_pair_strengths([introduction.partner_a_id, introduction.partner_b_id])
     return introduction
+
+
+# --- suggestions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def accept_suggestion(suggestion: Suggestion, *, by) -> Introduction:
+    """Introduce the buyer and the supplier through introduce(), with the offer and the need
+    linked, and the reason the suggestion gives; the pair's suggestions go."""
+    form = IntroductionForm(
+        {
+            "value_chain": suggestion.value_chain_id,
+            "partner_b": suggestion.supplier_id,
+            "reason": f"Suggested match: {suggestion.offer} for {suggestion.need} "
+            f"(score {round(100 * suggestion.score)}).",
+            "offer": suggestion.offer_id,
+            "need": suggestion.need_id,
+        },
+        partner_a=suggestion.buyer,
+        chains=ValueChain.objects.filter(pk=suggestion.value_chain_id),
+        candidates=[],
+    )
+    if not form.is_valid():
+        raise ValidationError(" ".join(e for errors in form.errors.values() for e in errors))
+    introduction = introduce(form, by=by)
+    _drop_pair(suggestion)
+    return introduction
+
+
+def _drop_pair(suggestion: Suggestion) -> None:
+    Suggestion.objects.filter(supplier=suggestion.supplier_id, buyer=suggestion.buyer_id).delete()
+
+
+@transaction.atomic
+def dismiss_suggestion(suggestion: Suggestion, reason: str, *, by) -> Dismissal:
+    """Hold the pair back for the chain's set time, keeping the reason."""
+    settings = MatchSettings.objects.filter(value_chain_id=suggestion.value_chain_id).first()
+    days = settings.hold_back_days if settings else MatchSettings().hold_back_days
+    return _hold_back(suggestion, DismissalKind.DISMISSED, reason, hold_back_until(days), by)
+
+
+@transaction.atomic
+def snooze_suggestion(suggestion: Suggestion, until, *, by) -> Dismissal:
+    """Hold the pair back until `until`; it comes back after."""
+    return _hold_back(suggestion, DismissalKind.SNOOZED, "", until, by)
+
+
+def _hold_back(suggestion, kind, reason, until, by) -> Dismissal:
+    dismissal = Dismissal.objects.create(
+        value_chain_id=suggestion.value_chain_id,
+        buyer_id=suggestion.buyer_id,
+        supplier_id=suggestion.supplier_id,
+        need_id=suggestion.need_id,
+        offer_id=suggestion.offer_id,
+        kind=kind,
+        reason=reason,
+        until=until,
+        by=by,
+    )
+    _drop_pair(suggestion)
+    return dismissal
+
+
+@transaction.atomic
+def save_match_settings(form) -> MatchSettings:
+    """Save a chain's weights and rules; its suggestions are recomputed after the commit."""
+    settings = form.save()
+    chain_id = settings.value_chain_id
+    transaction.on_commit(lambda: tasks.recompute_chain.delay(chain_id))
+    return settings
+
+
+@transaction.atomic
+def start_recompute(*, by) -> RecomputeRun:
+    """Record a full recompute and queue it; its progress is on the record."""
+    run = RecomputeRun.objects.create(requested_by=by)
+    transaction.on_commit(lambda: tasks.recompute_all.delay(run.pk))
+    return run

@@ -2,7 +2,7 @@ from django.urls import path
 
 import vcc.converters  # noqa: F401  (registers <id:...>)
 
-from . import views
+from . import suggestion_views, views
 
 app_name = "matchmaking"
 urlpatterns = [
@@ -10,4 +10,17 @@ urlpatterns = [
     path("introductions/<id:pk>/", views.introduction, name="introduction"),
     path("introductions/<id:pk>/move/", views.move, name="move"),
     path("partners/<id:pk>/introduce/", views.introduce, name="introduce"),
+    path("suggestions/", suggestion_views.overview, name="suggestions"),
+    path("suggestions/recompute/", suggestion_views.recompute, name="recompute"),
+    path(
+        "suggestions/recompute/<id:pk>/",
+        suggestion_views.recompute_progress,
+        name="recompute_progress",
+    ),
+    path("suggestions/<id:pk>/accept/", suggestion_views.accept, name="accept"),
+    path("suggestions/<id:pk>/dismiss/", suggestion_views.dismiss, name="dismiss"),
+    path("suggestions/<id:pk>/snooze/", suggestion_views.snooze, name="snooze"),
+    path("needs/<id:pk>/suggestions/", suggestion_views.need_suggestions, name="need_suggestions"),
+    path("partners/<id:pk>/buyers/", suggestion_views.partner_buyers, name="partner_buyers"),
+    path("chains/<id:pk>/matchmaking/", suggestion_views.chain_settings, name="chain_settings"),
 ]

@@ -173,3 +173,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- matchmaking suggestions (issue 4) ---
+from celery.schedules import crontab  # noqa: E402
+
+# The full recompute of suggestions, nightly (django-celery-beat reads this schedule).
+CELERY_BEAT_SCHEDULE["matchmaking-recompute-nightly"] = {
+    "task": "matchmaking.tasks.recompute_all",
+    "schedule": crontab(hour=2, minute=30),
+}

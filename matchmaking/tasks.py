@@ -1,0 +1,58 @@
+"""Celery tasks of matchmaking: take ids, load fresh rows, safe to run twice."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.db.models import F
+from django.utils import timezone
+
+from partners.models import Need
+
+from . import suggestions
+from .models import RecomputeRun, RecomputeStatus
+
+
+@shared_task
+def recompute_listing(kind: str, listing_id: int, product_id: int) -> int:
+    """After one offer or need ("offer" / "need") was saved or removed: the suggestions it
+    touches."""
+    return suggestions.recompute_for_listing(kind, listing_id, product_id)
+
+
+@shared_task
+def recompute_chain(chain_id: int) -> int:
+    """After a chain's weights changed: the suggestions of its partners' needs."""
+    return suggestions.recompute_needs(
+        Need.objects.filter(partner__participations__value_chain_id=chain_id)
+    )
+
+
+@shared_task
+def recompute_all(run_id: int | None = None) -> bool:
+    """Every need's suggestions, reporting progress on the run (one is made for the nightly
+    schedule). The run is claimed by a conditional update, so a second delivery does nothing."""
+    if run_id is None:
+        run_id = RecomputeRun.objects.create().pk
+    claimed = RecomputeRun.objects.filter(pk=run_id, status=RecomputeStatus.QUEUED).update(
+        status=RecomputeStatus.RUNNING
+    )
+    if claimed != 1:
+        return False
+
+    def progress(done: int, total: int) -> None:
+        RecomputeRun.objects.filter(pk=run_id).update(done=done, total=total)
+
+    try:
+        stored = suggestions.recompute_all(progress)
+    except Exception as error:
+        RecomputeRun.objects.filter(pk=run_id).update(
+            status=RecomputeStatus.FAILED, error=str(error)[:500], finished_at=timezone.now()
+        )
+        raise
+    RecomputeRun.objects.filter(pk=run_id).update(
+        status=RecomputeStatus.DONE,
+        done=F("total"),
+        suggestions=stored,
+        finished_at=timezone.now(),
+    )
+    return True
