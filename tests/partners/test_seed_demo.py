@@ -142,3 +142,15 @@ def test_demo_has_relationships_and_introductions_along_the_pipeline():
         "trial_order",
         "trading",
     ]
+
+
+@pytest.mark.django_db
+def test_demo_comes_with_match_suggestions_to_act_on():
+    from matchmaking.models import Suggestion
+
+    assert "match suggestions" in seed()
+    assert Suggestion.objects.exists()
+    # A second run leaves them as they are.
+    computed = set(Suggestion.objects.values_list("pk", "computed_at"))
+    seed()
+    assert set(Suggestion.objects.values_list("pk", "computed_at")) == computed

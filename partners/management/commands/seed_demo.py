@@ -3,6 +3,8 @@ sign-ins. Safe to run again: a second run changes nothing."""
 
 from django.core.management.base import BaseCommand
 
+from matchmaking.models import Suggestion
+from matchmaking.suggestions import recompute_all
 from partners.demo import DEMO_PASSWORD, SIGN_INS, build_demo_network
 
 
@@ -14,6 +16,10 @@ class Command(BaseCommand):
         counts = ", ".join(
             f"{v} {k.replace('_', ' ')}" for k, v in summary.items() if k != "created"
         )
+        if summary["created"] or not Suggestion.objects.exists():
+            # The demo's matchmaking suggestions, as the nightly recompute would make them.
+            suggestions = recompute_all()
+            counts += f", {suggestions} match suggestions"
         if summary["created"]:
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo network: {counts}."))
         else:
