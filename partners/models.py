@@ -147,6 +147,9 @@ class Partner(models.Model):
             models.Index(fields=["region", "name", "id"], name="partner_region_name_id"),
             models.Index(fields=["-updated_at", "-id"], name="partner_updated_id"),
             models.Index(fields=["kind"], name="partner_kind"),
+            # Likely duplicates when importing a spreadsheet: same name, same website.
+            models.Index(Lower("name"), name="partner_lower_name"),
+            models.Index(Lower("website"), name="partner_lower_website"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -268,6 +271,8 @@ class Person(models.Model):
         verbose_name_plural = "people"
         indexes = [
             models.Index(fields=["last_name", "first_name", "id"], name="person_name_id"),
+            # Likely duplicates when importing a spreadsheet: same first and last name.
+            models.Index(Lower("first_name"), Lower("last_name"), name="person_lower_name"),
         ]
         constraints = [
             models.UniqueConstraint(
