@@ -184,7 +184,7 @@ def figure_sales(scope: Scope) -> Figure:
         f"{_money(total)} in sales reported." if rows else "",
         [Bar(_quarter(r["quarter"]), float(r["value"]), _money(r["value"])) for r in rows],
         ["quarter", "sales value", "reports"],
-        [[_quarter(r["quarter"]), r["value"], r["reports"]] for r in rows],
+        [[_quarter(r["quarter"]), f"{Decimal(r['value']):.2f}", r["reports"]] for r in rows],
         empty="No sales reported for this period: partners report them from their page.",
     )
 
@@ -332,7 +332,7 @@ def figure_ta_hours(scope: Scope) -> Figure:
             for r in rows
         ],
         ["quarter", "hours", "sessions"],
-        [[_quarter(r["quarter"]), r["hours"] or 0, r["sessions"]] for r in rows],
+        [[_quarter(r["quarter"]), f"{Decimal(r['hours'] or 0):.2f}", r["sessions"]] for r in rows],
         empty="No technical assistance logged in this period: log it as an interaction.",
     )
 

@@ -9,7 +9,10 @@ from partners.models import Partner
 
 pytestmark = pytest.mark.django_db
 
-CSV = b"Organisation Name,Town,Kind\nKaroo Honey,Graaff-Reinet,business\nBad Kind Co,Cradock,spaceship\n"
+CSV = (
+    b"Organisation Name,Town,Kind\n"
+    b"Karoo Honey,Graaff-Reinet,business\nBad Kind Co,Cradock,spaceship\n"
+)
 
 
 def upload(client, chain, data=CSV, name="partners.csv", kind="partners"):
