@@ -21,7 +21,7 @@ class ImportKind(models.TextChoices):
 class ImportState(models.TextChoices):
     UPLOADED = "uploaded", "Uploaded: check the columns"
     VALIDATING = "validating", "Checking the rows"
-    CHECKED = "checked", "Checked: ready to import"
+    CHECKED = "checked", "Dry run done"
     IMPORTING = "importing", "Importing"
     IMPORTED = "imported", "Imported"
     FAILED = "failed", "Failed"

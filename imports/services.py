@@ -305,7 +305,7 @@ class Run:
             progress.close()
 
     def note_preview(self, number: int, values, result: str, message: str = "") -> None:
-        if len(self.preview) >= KEEP_PREVIEW:
+        if number > KEEP_PREVIEW + 1:  # the first rows of the file only
             return
         if isinstance(values, dict):
             shown = [_show(values.get(f.name)) for _, _, f in self.columns]
@@ -668,7 +668,7 @@ def check_import(job_id: int) -> bool:
         errors=run.errors,
         errors_total=run.errors_total,
         duplicates=run.duplicates,
-        preview=run.preview,
+        preview=sorted(run.preview, key=lambda r: r["row"]),
         progress_done=run.rows_total,
         progress_total=run.rows_total,
         checked_at=timezone.now(),
