@@ -228,7 +228,28 @@ def duplicate_targets(mapping: dict[str, str]) -> list[str]:
 # --- cells ------------------------------------------------------------------------------------
 
 _url = URLValidator()
+# The common shape (host.name/path), accepted without the full validator's slower regex.
+_PLAIN_URL = re.compile(
+    r"https?://(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24}(?:/[^\s]*)?", re.I
+)
 DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%Y/%m/%d", "%d %b %Y", "%d %B %Y")
+
+
+# A spreadsheet repeats the same few words in a choice column: each is matched once.
+_CHOICES_SEEN: dict[tuple, str | None] = {}
+
+
+def _choice(f: Field, value: str) -> str | None:
+    if len(_CHOICES_SEEN) > 10_000:
+        _CHOICES_SEEN.clear()
+    key = normalize_header(value)
+    for choice, label in f.choices:
+        if key in (choice.replace("_", " "), normalize_header(label)):
+            return choice
+    for choice, label in f.choices:
+        if key and normalize_header(label).startswith(key):
+            return choice
+    return None
 
 
 def clean_cell(f: Field, raw: str):
@@ -250,10 +271,11 @@ def clean_cell(f: Field, raw: str):
         return value.lower()
     if f.kind == "url":
         candidate = value if "://" in value else f"https://{value}"
-        try:
-            _url(candidate)
-        except ValidationError:
-            raise CellError(f"“{value[:60]}” is not a web address.") from None
+        if not _PLAIN_URL.fullmatch(candidate):
+            try:
+                _url(candidate)
+            except ValidationError:
+                raise CellError(f"“{value[:60]}” is not a web address.") from None
         return candidate[:200]
     if f.kind == "decimal":
         text = value.replace(" ", "").replace("\u00a0", "")
@@ -271,6 +293,11 @@ def clean_cell(f: Field, raw: str):
             raise CellError("Must be more than 0.")
         return number.quantize(Decimal("0.01"))
     if f.kind == "date":
+        if len(value) == 10 and value[4] == "-":
+            try:
+                return datetime.date.fromisoformat(value)
+            except ValueError:
+                pass
         for fmt in DATE_FORMATS:
             try:
                 return datetime.datetime.strptime(value, fmt).date()
@@ -278,13 +305,12 @@ def clean_cell(f: Field, raw: str):
                 continue
         raise CellError(f"“{value[:60]}” is not a date: write it as 2026-03-31.")
     if f.kind == "choice":
-        key = normalize_header(value)
-        for choice, label in f.choices:
-            if key in (choice.replace("_", " "), normalize_header(label)):
-                return choice
-        for choice, label in f.choices:
-            if normalize_header(label).startswith(key):
-                return choice
-        allowed = ", ".join(label for _, label in f.choices)
-        raise CellError(f"“{value[:60]}” is not one of: {allowed}.")
+        cache_key = (f.choices, value)
+        if cache_key not in _CHOICES_SEEN:
+            _CHOICES_SEEN[cache_key] = _choice(f, value)
+        choice = _CHOICES_SEEN[cache_key]
+        if choice is None:
+            allowed = ", ".join(label for _, label in f.choices)
+            raise CellError(f"“{value[:60]}” is not one of: {allowed}.")
+        return choice
     raise AssertionError(f.kind)

@@ -6,20 +6,22 @@ with bulk inserts. The import itself is one transaction: every row or none."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from itertools import islice
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Lookup, OuterRef
 from django.db.models.functions import Lower
+from django.db.models.lookups import In
 from django.utils import timezone
 
 from partners.models import (
     Affiliation,
     ChainRole,
     Need,
+    NetworkRole,
     Offer,
     Participation,
     ParticipationStatus,
@@ -28,6 +30,7 @@ from partners.models import (
     Person,
     Product,
     ValueChain,
+    WebsiteKey,
 )
 from partners.permissions import coordinated_chain_ids
 
@@ -37,6 +40,30 @@ from .models import DuplicateAction, ImportJob, ImportState
 from .spreadsheet import SpreadsheetError, estimate_rows, iter_rows, read_header
 
 BATCH = 5000
+PARTNER_COLUMNS = [
+    "name",
+    "kind",
+    "description",
+    "address",
+    "region",
+    "website",
+    "size",
+    "locally_owned",
+    "women_owned",
+    "minority_owned",
+    "worker_owned",
+    "search_document",
+    "created_at",
+    "updated_at",
+]
+PARTICIPATION_COLUMNS = [
+    "partner",
+    "value_chain",
+    "chain_role",
+    "network_role",
+    "status",
+    "status_changed_on",
+]
 KEEP_ERRORS = 500
 KEEP_DUPLICATES = 500
 KEEP_PREVIEW = 100
@@ -200,6 +227,55 @@ class Progress:
             self.side.close()
 
 
+def insert_rows(model, fields: list[str], rows: list[tuple]) -> list[int]:
+    """Insert the rows (values in the order of `fields`) and return their new ids, in order.
+
+    On PostgreSQL: the ids are drawn from the table's sequence in one query and the rows sent
+    with COPY; elsewhere, bulk_create."""
+    if not rows:
+        return []
+    if connection.vendor == "postgresql":
+        table = model._meta.db_table
+        columns = ", ".join(["id", *(model._meta.get_field(f).column for f in fields)])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(rows)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for pk, row in zip(ids, rows, strict=True):
+                    copy.write_row((pk, *row))
+        return ids
+    names = [model._meta.get_field(f).attname for f in fields]
+    objects = [model(**dict(zip(names, row, strict=True))) for row in rows]
+    model.objects.bulk_create(objects, batch_size=BATCH)
+    return [o.pk for o in objects]
+
+
+class AnyOf(Lookup):
+    """`expression = ANY(%s)`: the values travel as one array parameter (PostgreSQL)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def get_db_prep_lookup(self, value, connection):
+        return ("%s", [list(value)])
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+
+
+def one_of(expression, values):
+    """A filter: `expression` is one of `values`, by the expression's index. On PostgreSQL
+    the values are one array parameter, not one parameter each (thousands per batch)."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        return AnyOf(expression, values)
+    return In(expression, values)
+
+
 def _batches(it: Iterator, size: int) -> Iterator[list]:
     while batch := list(islice(it, size)):
         yield batch
@@ -209,24 +285,12 @@ def norm_name(text: str) -> str:
     return " ".join(text.lower().split())
 
 
-def website_variants(url: str) -> list[str]:
-    """The forms the same site may be written in, lower-cased: matched with an index."""
-    if not url:
-        return []
-    parts = urlsplit(url.lower())
-    host = parts.netloc.removeprefix("www.")
-    path = parts.path.rstrip("/")
-    return [
-        f"{scheme}://{www}{host}{path}{slash}"
-        for scheme in ("http", "https")
-        for www in ("", "www.")
-        for slash in ("", "/")
-    ]
+_WEBSITE_NOISE = re.compile(r"^https?://(www\.)?|/+$")
 
 
 def website_key(url: str) -> str:
-    parts = urlsplit(url.lower())
-    return parts.netloc.removeprefix("www.") + parts.path.rstrip("/")
+    """The same key as partners.models.WebsiteKey computes in SQL (on PostgreSQL)."""
+    return _WEBSITE_NOISE.sub("", url.lower()) if url else ""
 
 
 class Run:
@@ -241,6 +305,7 @@ class Run:
             for h, name in job.mapping.items()
             if name and h in header_index
         ]
+        self.headers_by_field = {f.name: header for _, header, f in self.columns}
         self.chain = job.value_chain
         # Likely duplicates are looked for among the records the coordinator may see.
         user = job.uploaded_by
@@ -276,10 +341,7 @@ class Run:
             self.errors.append({"row": number, "column": column, "message": message})
 
     def column_of(self, field_name: str) -> str:
-        for _, header, f in self.columns:
-            if f.name == field_name:
-                return header
-        return field_name
+        return self.headers_by_field.get(field_name, field_name)
 
     def run(self) -> None:
         rows = iter_rows(self.job.filename, bytes(self.job.data))
@@ -354,28 +416,20 @@ class Run:
                 continue
             rows.append((number, values))
         names = {norm_name(v["name"]) for _, v in rows}
-        sites = {s for _, v in rows for s in website_variants(v.get("website", ""))}
+        sites = {website_key(v["website"]) for _, v in rows if v.get("website")}
         visible = Exists(
             Participation.objects.filter(partner=OuterRef("pk"), value_chain_id__in=self.chain_ids)
         )
         by_name, by_site = {}, {}
-        found = (
-            Partner.objects.annotate(lname=Lower("name"))
-            .filter(visible)
-            .filter(lname__in=names)
-            .values_list("pk", "name", "lname")
-        )
-        for pk, name, lname in found:
-            by_name.setdefault(norm_name(lname), (pk, name))
+        found = Partner.objects.filter(visible, one_of(Lower("name"), names))
+        for pk, name in found.values_list("pk", "name"):
+            by_name.setdefault(norm_name(name), (pk, name))
         if sites:
-            found = (
-                Partner.objects.annotate(lsite=Lower("website"))
-                .filter(visible)
-                .filter(lsite__in=sites)
-                .values_list("pk", "name", "lsite")
+            found = Partner.objects.filter(visible, one_of(WebsiteKey("website"), sites)).annotate(
+                site=WebsiteKey("website")
             )
-            for pk, name, lsite in found:
-                by_site.setdefault(website_key(lsite), (pk, name))
+            for pk, name, site in found.values_list("pk", "name", "site"):
+                by_site.setdefault(site, (pk, name))
         new, merge = [], []
         for number, values in rows:
             existing, reason = by_name.get(norm_name(values["name"])), "same name"
@@ -394,25 +448,35 @@ class Run:
             self.write_partners(new, merge)
 
     def write_partners(self, new: list[dict], merge: list[tuple[int, dict]]) -> None:
-        partners = [
-            Partner(
-                name=v["name"],
-                kind=v.get("kind") or PartnerKind.BUSINESS,
-                region=v.get("region", ""),
-                address=v.get("address", ""),
-                website=v.get("website", ""),
-                description=v.get("description", ""),
-                size=v.get("size", ""),
-                search_document=" ".join(
-                    w for w in (v["name"], v.get("region", ""), v.get("address", "")) if w
-                ).lower(),
-            )
-            for v in new
-        ]
-        Partner.objects.bulk_create(partners, batch_size=BATCH)
-        self.add_created("partners", [p.pk for p in partners])
-        self.rows_created += len(partners)
-        participations = [self.participation(p.pk, v) for p, v in zip(partners, new, strict=True)]
+        now = timezone.now()
+        partner_ids = insert_rows(
+            Partner,
+            PARTNER_COLUMNS,
+            [
+                (
+                    v["name"],
+                    v.get("kind") or PartnerKind.BUSINESS,
+                    v.get("description", ""),
+                    v.get("address", ""),
+                    v.get("region", ""),
+                    v.get("website", ""),
+                    v.get("size", ""),
+                    False,
+                    False,
+                    False,
+                    False,
+                    " ".join(
+                        w for w in (v["name"], v.get("region", ""), v.get("address", "")) if w
+                    ).lower(),
+                    now,
+                    now,
+                )
+                for v in new
+            ],
+        )
+        self.add_created("partners", partner_ids)
+        self.rows_created += len(partner_ids)
+        participations = [self.participation(pk, v) for pk, v in zip(partner_ids, new, strict=True)]
         # Merged partners join the chain unless they are already in it.
         merged_ids = [pk for pk, _ in merge]
         already = set(
@@ -421,18 +485,19 @@ class Run:
             ).values_list("partner_id", flat=True)
         )
         participations += [self.participation(pk, v) for pk, v in merge if pk not in already]
-        Participation.objects.bulk_create(participations, batch_size=BATCH)
-        self.add_created("participations", [p.pk for p in participations[len(partners) :]])
+        ids = insert_rows(Participation, PARTICIPATION_COLUMNS, participations)
+        self.add_created("participations", ids[len(partner_ids) :])
         self.fill_blanks(Partner, merge, ["region", "address", "website", "description", "size"])
         self.rows_merged += len(merge)
 
-    def participation(self, partner_id: int, v: dict) -> Participation:
-        return Participation(
-            partner_id=partner_id,
-            value_chain=self.chain,
-            chain_role=v.get("chain_role") or ChainRole.PRODUCER,
-            status=v.get("status") or ParticipationStatus.PROSPECT,
-            status_changed_on=v.get("joined_on") or timezone.localdate(),
+    def participation(self, partner_id: int, v: dict) -> tuple:
+        return (
+            partner_id,
+            self.chain.pk,
+            v.get("chain_role") or ChainRole.PRODUCER,
+            NetworkRole.MEMBER,
+            v.get("status") or ParticipationStatus.PROSPECT,
+            v.get("joined_on") or timezone.localdate(),
         )
 
     def fill_blanks(self, model, merge: list[tuple[int, dict]], names: list[str]) -> None:
@@ -464,15 +529,12 @@ class Run:
 
     def organisations(self, good) -> dict[str, int]:
         names = {norm_name(v["organisation"]) for _, v in good}
-        found = (
-            Partner.objects.annotate(lname=Lower("name"))
-            .filter(lname__in=names, participations__value_chain=self.chain)
-            .order_by("pk")
-            .values_list("pk", "lname")
+        found = Partner.objects.filter(
+            one_of(Lower("name"), names), participations__value_chain=self.chain
         )
         result: dict[str, int] = {}
-        for pk, lname in found:
-            result.setdefault(norm_name(lname), pk)
+        for pk, name in found.order_by("pk").values_list("pk", "name"):
+            result.setdefault(norm_name(name), pk)
         return result
 
     def resolve_organisation(self, number: int, values: dict, orgs: dict[str, int]) -> int | None:
