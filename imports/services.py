@@ -254,7 +254,8 @@ def insert_rows(model, fields: list[str], rows: list[tuple]) -> list[int]:
 
 
 class AnyOf(Lookup):
-    """`expression = ANY(%s)`: the values travel as one array parameter (PostgreSQL)."""
+    """`text expression = ANY(array)`: the values travel as one array parameter (PostgreSQL),
+    behind a sub-select so the planner does not estimate each of thousands of values."""
 
     lookup_name = "any_of"
     prepare_rhs = False
@@ -264,7 +265,7 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+        return f"{lhs} IN (SELECT unnest(%s::text[]))", [*lhs_params, list(self.rhs)]
 
 
 def one_of(expression, values):
