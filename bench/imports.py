@@ -161,7 +161,7 @@ def child_import(rows: int) -> None:
             "failure": job.failure,
         }
     )
-    job, ms, queries = timed(lambda: services.undo_import(ImportJob.objects.get(pk=job.pk)))
+    job, ms, queries = timed(lambda: services.request_undo(ImportJob.objects.get(pk=job.pk)))
     emit(
         {
             "name": "import_undo",

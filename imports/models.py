@@ -25,11 +25,12 @@ class ImportState(models.TextChoices):
     IMPORTING = "importing", "Importing"
     IMPORTED = "imported", "Imported"
     FAILED = "failed", "Failed"
+    UNDOING = "undoing", "Undoing"
     UNDONE = "undone", "Undone"
 
 
 # States in which a worker is busy with the job: the page polls for progress.
-BUSY_STATES = [ImportState.VALIDATING, ImportState.IMPORTING]
+BUSY_STATES = [ImportState.VALIDATING, ImportState.IMPORTING, ImportState.UNDOING]
 
 
 class DuplicateAction(models.TextChoices):

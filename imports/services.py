@@ -790,26 +790,57 @@ UNDO_ORDER = [
 ]
 
 
-@transaction.atomic
-def undo_import(job: ImportJob) -> ImportJob:
-    """Remove what the import created and blank again what it filled in."""
-    claimed = ImportJob.objects.filter(pk=job.pk, state=ImportState.IMPORTED).update(
-        state=ImportState.UNDONE, undone_at=timezone.now()
-    )
-    if claimed != 1:
-        raise ImportRefused("Only an imported file can be undone, once.")
-    for key, model in UNDO_ORDER:
-        ids = job.created.get(key, [])
-        for start in range(0, len(ids), BATCH):
-            chunk = ids[start : start + BATCH]
-            if model is Product:
-                # A product someone has used since stays.
-                model.objects.filter(pk__in=chunk, offers__isnull=True, needs__isnull=True).delete()
-            else:
-                model.objects.filter(pk__in=chunk).delete()
-    for ref, names in job.filled.items():
-        model_name, pk = ref.split(":")
-        model = Partner if model_name == "partner" else Person
-        model.objects.filter(pk=int(pk)).update(**{n: "" for n in names})
+def request_undo(job: ImportJob) -> ImportJob:
+    """Queue the undo of an import (in Celery: a large one takes a while)."""
+    from .tasks import undo_import
+
+    with transaction.atomic():
+        updated = ImportJob.objects.filter(pk=job.pk, state=ImportState.IMPORTED).update(
+            state=ImportState.UNDOING, claimed_at=None, progress_done=0, progress_total=0
+        )
+        if updated != 1:
+            raise ImportRefused("Only an imported file can be undone, once.")
+        undo_import.delay_on_commit(job.pk)
     job.refresh_from_db()
     return job
+
+
+def undo_import(job_id: int) -> bool:
+    """Remove what the import created and blank again what it filled in: one transaction."""
+    if not _claim(job_id, ImportState.UNDOING):
+        return False
+    job = ImportJob.objects.get(pk=job_id)
+    try:
+        with transaction.atomic():
+            total = sum(len(job.created.get(key, [])) for key, _ in UNDO_ORDER)
+            progress = Progress(job_id, max(total, 1))
+            done = 0
+            try:
+                for key, model in UNDO_ORDER:
+                    ids = job.created.get(key, [])
+                    for start in range(0, len(ids), BATCH):
+                        chunk = ids[start : start + BATCH]
+                        rows = model.objects.filter(pk__in=chunk)
+                        if model is Product:
+                            # A product someone has used since stays.
+                            rows = rows.filter(offers__isnull=True, needs__isnull=True)
+                        rows.delete()
+                        done += len(chunk)
+                        progress.set(done)
+            finally:
+                progress.close()
+            for ref, names in job.filled.items():
+                model_name, pk = ref.split(":")
+                model = Partner if model_name == "partner" else Person
+                model.objects.filter(pk=int(pk)).update(**{n: "" for n in names})
+            ImportJob.objects.filter(pk=job_id).update(
+                state=ImportState.UNDONE, undone_at=timezone.now(), progress_done=0
+            )
+    except Exception:
+        ImportJob.objects.filter(pk=job_id).update(
+            state=ImportState.IMPORTED,
+            failure="Undoing failed and nothing was removed. Try again, or ask for help.",
+            progress_done=0,
+        )
+        raise
+    return True

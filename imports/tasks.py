@@ -13,3 +13,8 @@ def check_import(job_id: int) -> bool:
 @shared_task
 def commit_import(job_id: int) -> bool:
     return services.commit_import(job_id)
+
+
+@shared_task
+def undo_import(job_id: int) -> bool:
+    return services.undo_import(job_id)

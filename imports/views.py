@@ -119,9 +119,7 @@ def commit(request: HttpRequest, pk: int) -> HttpResponse:
 def undo(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_import_for_user(request, pk)
     try:
-        services.undo_import(job)
+        services.request_undo(job)
     except services.ImportRefused as error:
         messages.error(request, str(error))
-    else:
-        messages.success(request, f"The import of {job.filename} is undone.")
     return redirect(job)

@@ -23,7 +23,7 @@ PARTNERS_CSV = (
 @pytest.fixture(autouse=True)
 def _run_queued_tasks(django_capture_on_commit_callbacks, monkeypatch):
     """The services queue the check and the import after commit: run them at once here."""
-    for name in ("request_check", "request_import"):
+    for name in ("request_check", "request_import", "request_undo"):
         original = getattr(services, name)
 
         def run_now(*args, _original=original, **kwargs):
@@ -107,13 +107,15 @@ def test_import_creates_partners_in_the_chain_and_undo_removes_them(
     assert str(karoo.participations.get().status_changed_on) == "2026-01-15"
     partner_a.refresh_from_db()
     assert partner_a.region == "Eastern Cape"  # filled by the merge
-    services.undo_import(job)
+    services.request_undo(job)
+    job.refresh_from_db()
+    assert job.state == ImportState.UNDONE
     assert not Partner.objects.filter(name__in=["Karoo Honey", "Blue Crane Timber"]).exists()
     partner_a.refresh_from_db()
     assert partner_a.region == ""
     assert Participation.objects.filter(partner=partner_a).count() == 1
     with pytest.raises(services.ImportRefused):
-        services.undo_import(job)
+        services.request_undo(job)
 
 
 def test_skip_choice_per_row_overrides_merge(coordinator, chain_a, partner_a):
