@@ -747,6 +747,11 @@ def commit_import(job_id: int) -> bool:
     run = Run(job, write=True)
     try:
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # New rows' search words go to the GIN indexes' pending lists, merged later by
+                # (auto)vacuum, rather than into the indexes row by row during the import.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL gin_pending_list_limit = '128MB'")
             run.run()
             if run.rows_with_errors:
                 raise ImportRefused(
