@@ -2,7 +2,8 @@
 
 Rows are streamed in batches: each batch is checked cell by cell, then its likely duplicates are
 found with one indexed query per batch (never a query per row), then (when importing) written
-with bulk inserts. The import itself is one transaction: every row or none."""
+with COPY on PostgreSQL (bulk_create elsewhere). The import itself is one transaction: every row
+or none."""
 
 from __future__ import annotations
 
