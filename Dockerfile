@@ -30,6 +30,8 @@ COPY vcc ./vcc
 COPY partners ./partners
 COPY matchmaking ./matchmaking
 COPY convenings ./convenings
+COPY outcomes ./outcomes
+COPY imports ./imports
 COPY templates ./templates
 COPY static ./static
 

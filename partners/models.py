@@ -102,6 +102,27 @@ class Certification(models.Model):
         return self.name
 
 
+class WebsiteKey(models.Func):
+    """A web address without scheme, "www." and trailing slashes, lower-cased: the same site
+    however it was written (https://www.x.org/ and x.org). Indexed, for likely duplicates."""
+
+    output_field = models.CharField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        inner, params = compiler.compile(self.source_expressions[0])
+        return f"regexp_replace(lower({inner}), '^https?://(www\\.)?|/+$', '', 'g')", params
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        inner, params = compiler.compile(self.source_expressions[0])
+        sql = f"lower({inner})"
+        for prefix in ("https://", "http://", "www."):
+            sql = f"replace({sql}, '{prefix}', '')"
+        return f"rtrim({sql}, '/')", params
+
+
 class PartnerKind(models.TextChoices):
     BUSINESS = "business", "Business"
     COOPERATIVE = "cooperative", "Cooperative"
@@ -159,6 +180,9 @@ class Partner(models.Model):
             models.Index(fields=["region", "name", "id"], name="partner_region_name_id"),
             models.Index(fields=["-updated_at", "-id"], name="partner_updated_id"),
             models.Index(fields=["kind"], name="partner_kind"),
+            # Likely duplicates when importing a spreadsheet: same name, same website.
+            models.Index(Lower("name"), name="partner_lower_name"),
+            models.Index(WebsiteKey("website"), name="partner_website_key"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -280,6 +304,8 @@ class Person(models.Model):
         verbose_name_plural = "people"
         indexes = [
             models.Index(fields=["last_name", "first_name", "id"], name="person_name_id"),
+            # Likely duplicates when importing a spreadsheet: same first and last name.
+            models.Index(Lower("first_name"), Lower("last_name"), name="person_lower_name"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "partners",
     "matchmaking",
     "convenings",
+    "outcomes",
+    "imports",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +168,9 @@ VCC_PAGE_SIZE = int(os.environ.get("VCC_PAGE_SIZE", "50"))
 VCC_THIN_STAGE_THRESHOLD = int(os.environ.get("VCC_THIN_STAGE_THRESHOLD", "3"))
 # An open introduction with no change for this many days is flagged as stalled.
 VCC_STALLED_AFTER_DAYS = int(os.environ.get("VCC_STALLED_AFTER_DAYS", "30"))
+
+# Outcomes and imports: the largest spreadsheet a coordinator may upload (bytes).
+VCC_IMPORT_MAX_BYTES = int(os.environ.get("VCC_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
 
 LOGGING = {
     "version": 1,

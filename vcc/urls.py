@@ -8,5 +8,7 @@ urlpatterns = [
     path("accounts/", include("partners.account_urls")),
     path("", include("partners.urls")),
     path("", include("matchmaking.urls")),
+    path("", include("imports.urls")),
+    path("", include("outcomes.urls")),
     path("admin/", admin.site.urls),
 ]

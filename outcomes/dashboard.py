@@ -1,0 +1,353 @@
+"""The dashboard's figures: each one SQL aggregate (GROUP BY over a date_trunc), a few numbers a
+funder understands, and the rows behind it for CSV.
+
+A figure is one small function `figure_<key>(scope) -> Figure`, listed in FIGURES. The
+convenings figures (convenings held, attendance rate, action items done on time) slot in the
+same way when the convenings app lands: one function that aggregates convenings of
+`scope.chain_ids` in `scope.start`..`scope.end`, and one more entry in FIGURES.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import TruncQuarter
+
+from matchmaking.models import Introduction, IntroductionStatus
+from partners.models import (
+    Commitment,
+    CommitmentStatus,
+    Interaction,
+    InteractionKind,
+    InteractionPartner,
+    Participation,
+    ParticipationStatus,
+    Relationship,
+)
+
+from .models import OutcomeReport
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which chains (the coordinator's, or one of them) and which dates the figures cover."""
+
+    chain_ids: tuple[int, ...]
+    start: datetime.date | None = None
+    end: datetime.date | None = None
+
+    def dates(self, lookup: str) -> Q:
+        q = Q()
+        if self.start:
+            q &= Q(**{f"{lookup}__gte": self.start})
+        if self.end:
+            q &= Q(**{f"{lookup}__lte": self.end})
+        return q
+
+    def datetimes(self, lookup: str) -> Q:
+        q = Q()
+        if self.start:
+            q &= Q(**{f"{lookup}__date__gte": self.start})
+        if self.end:
+            q &= Q(**{f"{lookup}__date__lte": self.end})
+        return q
+
+
+@dataclass
+class Bar:
+    label: str
+    value: float
+    text: str
+    css: str = ""
+    # Filled in by layout(): geometry of the bar in the SVG.
+    y: float = 0
+    width: float = 0
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    lede: str  # one sentence with the headline number
+    bars: list[Bar] = field(default_factory=list)
+    csv_header: list[str] = field(default_factory=list)
+    csv_rows: list[list] = field(default_factory=list)
+    empty: str = "Nothing recorded in this period yet."
+    unit: str = ""
+
+    ROW = 26
+    LABEL_W = 120
+    CHART_W = 560
+
+    @property
+    def height(self) -> int:
+        return self.ROW * len(self.bars) + 6
+
+    @property
+    def plot_width(self) -> int:
+        return self.CHART_W - self.LABEL_W - 90
+
+    def layout(self) -> Figure:
+        """Horizontal bars, each labelled with its category and its value: no legend needed."""
+        top = max((b.value for b in self.bars), default=0) or 1
+        for i, bar in enumerate(self.bars):
+            bar.y = i * self.ROW + 3
+            bar.width = max(1.5, self.plot_width * bar.value / top) if bar.value else 0
+        return self
+
+
+def _quarter(d) -> str:
+    if d is None:
+        return "undated"
+    if isinstance(d, datetime.datetime):
+        d = d.date()
+    return f"{d.year} Q{(d.month - 1) // 3 + 1}"
+
+
+def _money(value) -> str:
+    value = Decimal(value or 0)
+    return f"{value:,.0f}"
+
+
+def _pct(part, whole) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "—"
+
+
+# --- the figures ------------------------------------------------------------------------------
+
+FUNNEL_STEPS = [
+    (IntroductionStatus.INTRODUCED, "Introduced"),
+    (IntroductionStatus.TALKING, "Talking"),
+    (IntroductionStatus.TRADING, "Trading"),
+]
+
+
+def figure_funnel(scope: Scope) -> Figure:
+    """Introductions made in the period that reached each step (by their status history)."""
+    pipeline = [
+        IntroductionStatus.INTRODUCED,
+        IntroductionStatus.TALKING,
+        IntroductionStatus.TRIAL_ORDER,
+        IntroductionStatus.TRADING,
+    ]
+    counts = {}
+    for status, _ in FUNNEL_STEPS:
+        beyond = pipeline[pipeline.index(status) :]
+        counts[status] = Count(
+            "pk", distinct=True, filter=Q(status__in=beyond) | Q(events__status__in=beyond)
+        )
+    row = Introduction.objects.filter(
+        Q(value_chain_id__in=scope.chain_ids) & scope.datetimes("created_at")
+    ).aggregate(**counts)
+    introduced = row[IntroductionStatus.INTRODUCED]
+    bars, csv_rows = [], []
+    for status, label in FUNNEL_STEPS:
+        n = row[status]
+        conversion = _pct(n, introduced)
+        bars.append(
+            Bar(label, n, f"{n} ({conversion})" if status != FUNNEL_STEPS[0][0] else str(n))
+        )
+        csv_rows.append([label, n, conversion])
+    trading = row[IntroductionStatus.TRADING]
+    return Figure(
+        "funnel",
+        "Introduction funnel",
+        f"{_pct(trading, introduced)} of the {introduced} introductions made are now trading."
+        if introduced
+        else "",
+        bars if introduced else [],
+        ["step", "introductions", "share of introduced"],
+        csv_rows,
+        empty="No introductions were made in this period.",
+    )
+
+
+def figure_sales(scope: Scope) -> Figure:
+    """Sales partners reported through the chain, per quarter of the period reported."""
+    rows = (
+        OutcomeReport.objects.filter(
+            Q(value_chain_id__in=scope.chain_ids) & scope.dates("period_start")
+        )
+        .annotate(quarter=TruncQuarter("period_start"))
+        .values("quarter")
+        .annotate(value=Sum("sales_value"), reports=Count("pk"))
+        .order_by("quarter")
+    )
+    rows = [r for r in rows if r["value"]]
+    total = sum((r["value"] for r in rows), Decimal(0))
+    return Figure(
+        "sales",
+        "Reported sales through the chain",
+        f"{_money(total)} in sales reported." if rows else "",
+        [Bar(_quarter(r["quarter"]), float(r["value"]), _money(r["value"])) for r in rows],
+        ["quarter", "sales value", "reports"],
+        [[_quarter(r["quarter"]), f"{Decimal(r['value']):.2f}", r["reports"]] for r in rows],
+        empty="No sales reported for this period: partners report them from their page.",
+    )
+
+
+def figure_jobs(scope: Scope) -> Figure:
+    rows = list(
+        OutcomeReport.objects.filter(
+            Q(value_chain_id__in=scope.chain_ids) & scope.dates("period_start")
+        )
+        .annotate(quarter=TruncQuarter("period_start"))
+        .values("quarter")
+        .annotate(created=Sum("jobs_created"), retained=Sum("jobs_retained"))
+        .order_by("quarter")
+    )
+    rows = [r for r in rows if r["created"] or r["retained"]]
+    created = sum(r["created"] for r in rows)
+    retained = sum(r["retained"] for r in rows)
+    bars = []
+    for r in rows:
+        bars.append(Bar(f"{_quarter(r['quarter'])} new", r["created"], f"{r['created']} created"))
+        bars.append(
+            Bar(f"{_quarter(r['quarter'])} kept", r["retained"], f"{r['retained']} kept", "alt")
+        )
+    return Figure(
+        "jobs",
+        "Jobs",
+        f"{created} jobs created and {retained} retained." if rows else "",
+        bars,
+        ["quarter", "jobs created", "jobs retained"],
+        [[_quarter(r["quarter"]), r["created"], r["retained"]] for r in rows],
+        empty="No jobs reported for this period.",
+    )
+
+
+def figure_commitments(scope: Scope) -> Figure:
+    """Commitments due in the period, by what became of them."""
+    row = Commitment.objects.filter(
+        Q(value_chain_id__in=scope.chain_ids) & scope.dates("due_on")
+    ).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in CommitmentStatus.values}
+    )
+    total = sum(row.values())
+    decided = row[CommitmentStatus.KEPT] + row[CommitmentStatus.MISSED]
+    css = {CommitmentStatus.KEPT: "", CommitmentStatus.MISSED: "warn"}
+    bars = [Bar(CommitmentStatus(s).label, n, str(n), css.get(s, "alt")) for s, n in row.items()]
+    return Figure(
+        "commitments",
+        "Commitments kept",
+        f"{row[CommitmentStatus.KEPT]} of {decided} commitments due were kept "
+        f"({_pct(row[CommitmentStatus.KEPT], decided)})."
+        if decided
+        else (f"{total} commitments are due, none settled yet." if total else ""),
+        bars if total else [],
+        ["status", "commitments"],
+        [[CommitmentStatus(s).label, n] for s, n in row.items()],
+        empty="No commitments fall due in this period.",
+    )
+
+
+def figure_stages(scope: Scope) -> Figure:
+    """Partners by their status in the chain, per quarter they reached it."""
+    rows = list(
+        Participation.objects.filter(
+            Q(value_chain_id__in=scope.chain_ids) & scope.dates("status_changed_on")
+        )
+        .annotate(quarter=TruncQuarter("status_changed_on"))
+        .values("quarter", "status")
+        .annotate(n=Count("pk"))
+        .order_by("quarter", "status")
+    )
+    order = {s: i for i, s in enumerate(ParticipationStatus.values)}
+    rows.sort(key=lambda r: (r["quarter"], order.get(r["status"], 9)))
+    css = {"committed": "", "engaged": "alt", "prospect": "warn", "inactive": "warn"}
+    bars = [
+        Bar(
+            f"{_quarter(r['quarter'])}",
+            r["n"],
+            f"{r['n']} {ParticipationStatus(r['status']).label.lower()}",
+            css.get(r["status"], ""),
+        )
+        for r in rows
+    ]
+    committed = sum(r["n"] for r in rows if r["status"] == ParticipationStatus.COMMITTED)
+    return Figure(
+        "stages",
+        "Partners per stage over time",
+        f"{committed} partners became committed in this period." if rows else "",
+        bars,
+        ["quarter", "status", "partners"],
+        [[_quarter(r["quarter"]), r["status"], r["n"]] for r in rows],
+        empty="No partner changed status in this period.",
+    )
+
+
+def figure_relationships(scope: Scope) -> Figure:
+    in_chains = Participation.objects.filter(value_chain_id__in=scope.chain_ids)
+    rows = list(
+        Relationship.objects.filter(
+            Q(Exists(in_chains.filter(partner=OuterRef("source"))))
+            & Q(Exists(in_chains.filter(partner=OuterRef("target"))))
+            & Q(began_on__isnull=False)
+            & scope.dates("began_on")
+        )
+        .annotate(quarter=TruncQuarter("began_on"))
+        .values("quarter")
+        .annotate(n=Count("pk"))
+        .order_by("quarter")
+    )
+    total = sum(r["n"] for r in rows)
+    return Figure(
+        "relationships",
+        "New relationships per quarter",
+        f"{total} new relationships between partners." if rows else "",
+        [Bar(_quarter(r["quarter"]), r["n"], str(r["n"])) for r in rows],
+        ["quarter", "new relationships"],
+        [[_quarter(r["quarter"]), r["n"]] for r in rows],
+        empty="No new relationships began in this period.",
+    )
+
+
+def figure_ta_hours(scope: Scope) -> Figure:
+    """Technical-assistance hours from the coordinator's interactions with the chain's partners."""
+    in_chains = InteractionPartner.objects.filter(
+        interaction=OuterRef("pk"),
+        partner__participations__value_chain_id__in=scope.chain_ids,
+    )
+    rows = list(
+        Interaction.objects.filter(
+            Q(kind=InteractionKind.TECHNICAL_ASSISTANCE)
+            & Q(Exists(in_chains))
+            & scope.dates("occurred_on")
+        )
+        .annotate(quarter=TruncQuarter("occurred_on"))
+        .values("quarter")
+        .annotate(hours=Sum("hours"), sessions=Count("pk"))
+        .order_by("quarter")
+    )
+    hours = sum((r["hours"] or 0 for r in rows), Decimal(0))
+    return Figure(
+        "ta_hours",
+        "Technical-assistance hours",
+        f"{hours:,.1f} hours in {sum(r['sessions'] for r in rows)} sessions." if rows else "",
+        [
+            Bar(_quarter(r["quarter"]), float(r["hours"] or 0), f"{(r['hours'] or 0):,.1f} h")
+            for r in rows
+        ],
+        ["quarter", "hours", "sessions"],
+        [[_quarter(r["quarter"]), f"{Decimal(r['hours'] or 0):.2f}", r["sessions"]] for r in rows],
+        empty="No technical assistance logged in this period: log it as an interaction.",
+    )
+
+
+# The dashboard, in order. Issue 5 (convenings) adds figure_convenings here.
+FIGURES = {
+    "funnel": figure_funnel,
+    "sales": figure_sales,
+    "jobs": figure_jobs,
+    "commitments": figure_commitments,
+    "stages": figure_stages,
+    "relationships": figure_relationships,
+    "ta_hours": figure_ta_hours,
+}
+
+
+def all_figures(scope: Scope) -> list[Figure]:
+    return [fn(scope).layout() for fn in FIGURES.values()]

@@ -1,0 +1,13 @@
+from django.urls import path
+
+import vcc.converters  # noqa: F401  (registers <id:...>)
+
+from . import views
+
+app_name = "outcomes"
+urlpatterns = [
+    path("partners/<id:pk>/outcomes/", views.partner_outcomes, name="partner"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("dashboard/report/", views.report, name="report"),
+    path("dashboard/<slug:key>.csv", views.figure_csv, name="figure_csv"),
+]

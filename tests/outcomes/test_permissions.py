@@ -1,0 +1,89 @@
+"""Every URL of outcomes and imports × every role. 302: sent to sign in; 404: not theirs to see;
+403: a page they may not use. Partners report outcomes for their own organisation only; the
+dashboard and imports are the coordinators', for the chains they coordinate."""
+
+import pytest
+from django.urls import reverse
+
+from imports import services as import_services
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anonymous", "partner_a", "partner_b", "coordinator", "other_coordinator", "lead"]
+
+# (url name, method): expected status per role, in ROLES order.
+EXPECTED = {
+    ("outcomes_a", "get"): [302, 200, 404, 200, 404, 200],
+    ("outcomes_a", "post"): [302, 400, 404, 400, 404, 400],
+    ("outcomes_b", "get"): [302, 404, 200, 404, 200, 404],
+    ("dashboard", "get"): [302, 403, 403, 200, 200, 403],
+    ("report", "get"): [302, 403, 403, 200, 200, 403],
+    ("figure_csv", "get"): [302, 403, 403, 200, 200, 403],
+    ("figure_missing", "get"): [302, 403, 403, 404, 404, 403],
+    ("imports", "get"): [302, 403, 403, 200, 200, 403],
+    ("imports", "post"): [302, 403, 403, 400, 400, 403],
+    ("import_job", "get"): [302, 403, 403, 200, 404, 403],
+    ("import_job", "post"): [302, 403, 403, 400, 404, 403],
+    ("import_file", "post"): [302, 403, 403, 400, 404, 403],
+    ("import_commit", "post"): [302, 403, 403, 302, 404, 403],
+    ("import_undo", "post"): [302, 403, 403, 302, 404, 403],
+    ("import_missing", "get"): [302, 403, 403, 404, 404, 403],
+}
+
+
+@pytest.fixture
+def world(
+    chain_a,
+    partner_a,
+    partner_b,
+    coordinator,
+    other_coordinator,
+    partner_a_user,
+    partner_b_user,
+    lead,
+):
+    job = import_services.start_import(
+        coordinator, chain_a, "partners", "list.csv", b"Name\nNew Farm\n"
+    )
+    urls = {
+        "outcomes_a": reverse("outcomes:partner", args=[partner_a.pk]),
+        "outcomes_b": reverse("outcomes:partner", args=[partner_b.pk]),
+        "dashboard": reverse("outcomes:dashboard"),
+        "report": reverse("outcomes:report"),
+        "figure_csv": reverse("outcomes:figure_csv", args=["funnel"]),
+        "figure_missing": reverse("outcomes:figure_csv", args=["nope"]),
+        "imports": reverse("imports:index"),
+        "import_job": reverse("imports:job", args=[job.pk]),
+        "import_file": reverse("imports:replace_file", args=[job.pk]),
+        "import_commit": reverse("imports:commit", args=[job.pk]),
+        "import_undo": reverse("imports:undo", args=[job.pk]),
+        "import_missing": reverse("imports:job", args=[job.pk + 1000]),
+    }
+    users = {
+        "anonymous": None,
+        "partner_a": partner_a_user,
+        "partner_b": partner_b_user,
+        "coordinator": coordinator,
+        "other_coordinator": other_coordinator,
+        "lead": lead,
+    }
+    return urls, users
+
+
+CASES = [
+    (name, method, role, status)
+    for (name, method), statuses in EXPECTED.items()
+    for role, status in zip(ROLES, statuses, strict=True)
+]
+
+
+@pytest.mark.parametrize("name,method,role,expected", CASES)
+def test_matrix(world, name, method, role, expected):
+    urls, users = world
+    client = client_for(users[role])
+    # Posts carry nothing valid: what matters is who gets past the door.
+    response = getattr(client, method)(urls[name], {} if method == "post" else None)
+    assert response.status_code == expected, (name, method, role)
+    if role == "anonymous":
+        assert "/accounts/login/" in response["Location"]
