@@ -103,6 +103,10 @@ def test_import_creates_partners_in_the_chain_and_undo_removes_them(
     assert (job.rows_created, job.rows_merged) == (2, 1)
     karoo = Partner.objects.get(name="Karoo Honey")
     assert karoo.website == "https://karoohoney.example"
+    # Its name joined the search vocabulary: a typo of it is corrected (PostgreSQL).
+    from partners.models import SearchWord
+
+    assert SearchWord.objects.filter(word="karoo").exists()
     assert karoo.participations.get().value_chain == chain_a
     assert str(karoo.participations.get().status_changed_on) == "2026-01-15"
     partner_a.refresh_from_db()
