@@ -11,7 +11,8 @@ from .models import Introduction, IntroductionEvent, IntroductionStatus
 
 @transaction.atomic
 def introduce(form, *, by) -> Introduction:
-    """Create an introduction (from a valid IntroductionForm) and its first event.
+    """Create an introduction (from a valid IntroductionForm), its first event, and (in the
+    same transaction) the "how did it go?" follow-up to both sides.
 
     The database refuses a second open introduction of the same pair even when two
     coordinators race past the form's check; that surfaces as a ValidationError.
@@ -27,6 +28,9 @@ def introduce(form, *, by) -> Introduction:
     IntroductionEvent.objects.create(
         introduction=introduction, status=introduction.status, by=by, note=introduction.reason
     )
+    from convenings.followups import introduction as schedule_introduction_followup
+
+    schedule_introduction_followup(introduction)
     return introduction
 
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "partners",
     "matchmaking",
     "convenings",
+    "followups",
 ]
 
 MIDDLEWARE = [
@@ -156,6 +157,21 @@ VCC_PAGE_SIZE = int(os.environ.get("VCC_PAGE_SIZE", "50"))
 VCC_THIN_STAGE_THRESHOLD = int(os.environ.get("VCC_THIN_STAGE_THRESHOLD", "3"))
 # An open introduction with no change for this many days is flagged as stalled.
 VCC_STALLED_AFTER_DAYS = int(os.environ.get("VCC_STALLED_AFTER_DAYS", "30"))
+
+# Follow-ups (issue 5): the outbox scan, how long a claim lasts, how often a send is retried.
+VCC_OUTBOX_SCAN_SECONDS = float(os.environ.get("VCC_OUTBOX_SCAN_SECONDS", "1"))
+VCC_OUTBOX_LEASE_SECONDS = int(os.environ.get("VCC_OUTBOX_LEASE_SECONDS", "60"))
+VCC_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("VCC_OUTBOX_MAX_ATTEMPTS", "5"))
+VCC_INTRODUCTION_FOLLOWUP_DAYS = int(os.environ.get("VCC_INTRODUCTION_FOLLOWUP_DAYS", "14"))
+VCC_NOT_CONTACTED_DAYS = int(os.environ.get("VCC_NOT_CONTACTED_DAYS", "60"))
+CELERY_BEAT_SCHEDULE["followups-dispatch-due"] = {
+    "task": "followups.tasks.dispatch_due",
+    "schedule": VCC_OUTBOX_SCAN_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["followups-periodic"] = {
+    "task": "followups.tasks.schedule_periodic_followups",
+    "schedule": 3600.0,
+}
 
 LOGGING = {
     "version": 1,

@@ -8,5 +8,7 @@ urlpatterns = [
     path("accounts/", include("partners.account_urls")),
     path("", include("partners.urls")),
     path("", include("matchmaking.urls")),
+    path("", include("convenings.urls")),
+    path("followups/", include("followups.urls")),
     path("admin/", admin.site.urls),
 ]
