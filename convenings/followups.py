@@ -81,8 +81,8 @@ def _convening_context(convening: Convening) -> dict:
 
 def _reminder(convening: Convening, invitee: Invitee) -> None:
     due = convening.starts_at - datetime.timedelta(days=1)
-    if due <= timezone.now() or invitee.rsvp == Rsvp.NO:
-        return
+    if due <= timezone.now() or invitee.rsvp == Rsvp.NO or not invitee.person.email:
+        return  # (one "no email address" row, the invitation's, is enough to flag them)
     schedule(
         key=f"convening:{convening.pk}:reminder:{convening.sequence}:{invitee.person_id}",
         kind=Kind.REMINDER,
@@ -217,6 +217,11 @@ def introduction(introduction) -> None:
         )
 
 
+def _new(message) -> int:
+    """1 when `schedule` wrote a new row (not an earlier one with the same key, nor an opt-out)."""
+    return int(message is not None and message.just_created)
+
+
 def schedule_periodic(now: datetime.datetime | None = None) -> int:
     """Commitment due reminders and the weekly digest (idempotent keys: run it hourly)."""
     from matchmaking.models import OPEN, Introduction
@@ -235,7 +240,7 @@ def schedule_periodic(now: datetime.datetime | None = None) -> int:
         for affiliation in Affiliation.objects.filter(partner=commitment.partner_id).select_related(
             "person"
         ):
-            count += bool(
+            count += _new(
                 schedule(
                     key=f"commitment:{commitment.pk}:due:{commitment.due_on}:{affiliation.person_id}",
                     kind=Kind.COMMITMENT,
@@ -273,7 +278,7 @@ def schedule_periodic(now: datetime.datetime | None = None) -> int:
             for user in chain.coordinators.all():
                 if not user.email:
                     continue
-                count += bool(
+                count += _new(
                     schedule(
                         key=f"digest:{chain.pk}:{user.pk}:{year}-W{week:02d}",
                         kind=Kind.DIGEST,

@@ -69,13 +69,15 @@ def schedule(
 ) -> Message | None:
     """Write one outbox row in the caller's transaction; idempotent on `key`.
 
-    Returns the message (the existing one when `key` was scheduled before), or None when
+    Returns the message (the existing one when `key` was scheduled before; `just_created`
+    tells which), or None when
     the recipient opted out of this kind. A recipient without an email gets a row in state
     `failed` ("no email address") so the coordinator sees who was not reached.
     """
     address = (address or (person.email if person else "")).strip()
     existing = Message.objects.filter(idempotency_key=key).first()
     if existing is not None:
+        existing.just_created = False
         return existing
     if address and OptOut.objects.filter(address=address.lower(), kind=kind).exists():
         return None
@@ -108,7 +110,10 @@ def schedule(
             message = Message.objects.create(idempotency_key=key, **fields)
     except IntegrityError:
         # Another transaction scheduled the same key first.
-        return Message.objects.get(idempotency_key=key)
+        message = Message.objects.get(idempotency_key=key)
+        message.just_created = False
+        return message
+    message.just_created = True
     if message.state == State.PENDING and due_at <= timezone.now():
         transaction.on_commit(lambda: enqueue([message.pk]))
     return message
