@@ -118,11 +118,13 @@ class Convening(models.Model):
 
     @property
     def local_start(self):
-        return timezone.localtime(self.starts_at, self.tz)
+        """The wall-clock start in the convening's own zone (naive, so templates show it as
+        it is rather than in the viewer's zone)."""
+        return timezone.localtime(self.starts_at, self.tz).replace(tzinfo=None)
 
     @property
     def local_end(self):
-        return timezone.localtime(self.ends_at, self.tz)
+        return timezone.localtime(self.ends_at, self.tz).replace(tzinfo=None)
 
     @property
     def is_past(self) -> bool:

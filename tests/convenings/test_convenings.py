@@ -70,6 +70,9 @@ def test_schedule_in_its_time_zone(as_coordinator, chain_a):
     assert response["Location"] == convening.get_absolute_url()
     # 09:00 in Johannesburg (UTC+2) is 07:00 UTC.
     assert convening.starts_at == datetime.datetime(2027, 3, 2, 7, 0, tzinfo=datetime.UTC)
+    page = as_coordinator.get(convening.get_absolute_url()).content.decode()
+    assert "Tuesday 2 March 2027, 09:00 – 11:00" not in page  # (the form's end was 12:00)
+    assert "Tuesday 2 March 2027, 09:00 – 12:00" in page
 
 
 def test_place_or_link_required(as_coordinator, chain_a):
