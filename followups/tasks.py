@@ -1,14 +1,36 @@
 """Celery tasks of the outbox: take ids, claim the row, safe to run twice."""
 
 from celery import shared_task
+from django.conf import settings
+from django.core.mail import get_connection
 
 from . import services
+
+# One SMTP connection per worker process, kept open between messages (reopened after an error).
+_connection = None
+_connection_for: tuple = ()
 
 
 @shared_task(acks_late=True)
 def send_message(message_id: int) -> bool:
     """Send one message if this task is the one that claims it."""
-    return services.send_message(message_id)
+    global _connection, _connection_for
+    wanted = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), settings.EMAIL_PORT)
+    if _connection is not None and _connection_for != wanted:
+        _connection.close()
+        _connection = None
+    if _connection is None:
+        _connection, _connection_for = get_connection(), wanted
+        _connection.open()  # opened here, send() leaves it open
+    sent = False
+    try:
+        sent = services.send_message(message_id, _connection)
+    finally:
+        if not sent:
+            # Not delivered (or not ours): the next message starts on a fresh connection.
+            _connection.close()
+            _connection = None
+    return sent
 
 
 @shared_task
