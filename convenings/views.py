@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from matchmaking.models import PIPELINE, Introduction, IntroductionStatus
@@ -39,6 +40,11 @@ def _chain_people(chain_id):
         .distinct()
         .order_by("last_name", "first_name")
     )
+
+
+def _attendance_url(convening) -> str:
+    """The checklist's URL up to the invitee's id (reversed once, not once per row)."""
+    return reverse("convenings:attendance", args=[convening.pk, 0]).removesuffix("0/")
 
 
 # Convenings ---------------------------------------------------------------------------------
@@ -98,9 +104,9 @@ def convening_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "access": access,
         "convening": convening,
         "invitees": invitees,
+        "attendance_url": _attendance_url(convening),
         "counts": {value: sum(1 for i in invitees if i.rsvp == value) for value in Rsvp.values},
         "no_email": [i for i in invitees if not i.person.email],
-        "invite_form": InviteForm(convening=convening) if access.can_edit else None,
         "rsvp_form": RsvpForm(initial={"rsvp": access.invitee.rsvp}) if access.invitee else None,
         "minutes_form": MinutesForm(instance=convening) if access.can_edit else None,
         "actions": list(convening.actions.select_related("owner")),
@@ -121,13 +127,13 @@ def convening_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
 def convening_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose people by partner, stage, chain role, working group or by hand."""
     access = get_convening_for_user(request, pk, write=True)
-    form = InviteForm(request.POST, convening=access.convening)
-    if not form.is_valid():
-        messages.error(request, " ".join(form.non_field_errors()) or "Check the choices.")
-        return redirect(access.convening)
+    form = InviteForm(request.POST or None, convening=access.convening)
+    if request.method != "POST" or not form.is_valid():
+        context = {"form": form, "convening": access.convening}
+        return render(request, "convenings/invite.html", context)
     ids = services.people_to_invite(access.convening, **form.cleaned_data)
     count, no_email = services.invite(access.convening, ids)
     messages.success(request, f"{count} invited.")
@@ -150,7 +156,12 @@ def convening_attendance(request: HttpRequest, pk: int, invitee_pk: int) -> Http
         return render(
             request,
             "convenings/detail.html#attendance-row",
-            {"invitee": invitee, "convening": access.convening, "access": access},
+            {
+                "invitee": invitee,
+                "convening": access.convening,
+                "access": access,
+                "attendance_url": _attendance_url(access.convening),
+            },
         )
     return redirect(access.convening)
 

@@ -129,17 +129,18 @@ def cancel(about, kinds: list[str] | None = None) -> int:
     return qs.update(state=State.CANCELLED, last_error="Cancelled: superseded.")
 
 
-def enqueue(ids: list[int]) -> int:
-    """Queue a send task per message and note when; a broker outage is logged, not raised
-    (the scan queues them again when the broker is back)."""
-    from .tasks import send_message
+def enqueue(ids: list[int], batch: int = 50) -> int:
+    """Queue send tasks (one per batch of up to `batch` messages) and note when; a broker
+    outage is logged, not raised (the scan queues them again when the broker is back)."""
+    from .tasks import send_messages
 
-    done = []
+    done: list[int] = []
     try:
-        for pk in ids:
-            send_message.delay(pk)
-            done.append(pk)
-    except Exception:  # broker down: the outbox row keeps the message
+        for i in range(0, len(ids), batch):
+            chunk = ids[i : i + batch]
+            send_messages.delay(chunk)
+            done += chunk
+    except Exception:  # broker down: the outbox rows keep the messages
         log.warning("Broker unavailable; %d messages wait for the scan", len(ids) - len(done))
     if done:
         Message.objects.filter(pk__in=done).update(enqueued_at=timezone.now())

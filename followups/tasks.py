@@ -14,6 +14,17 @@ _connection_for: tuple = ()
 @shared_task(acks_late=True)
 def send_message(message_id: int) -> bool:
     """Send one message if this task is the one that claims it."""
+    return _send(message_id)
+
+
+@shared_task(acks_late=True)
+def send_messages(message_ids: list[int]) -> int:
+    """Send a batch; each message is still claimed on its own, so a batch run twice, or
+    overlapping another, sends each message once."""
+    return sum(_send(pk) for pk in message_ids)
+
+
+def _send(message_id: int) -> bool:
     global _connection, _connection_for
     wanted = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), settings.EMAIL_PORT)
     if _connection is not None and _connection_for != wanted:

@@ -47,6 +47,7 @@ def test_working_group_meeting_action_item_and_rsvp(
     page.get_by_role("button", name="Schedule").click()
     expect(page.get_by_role("heading", name="Kiln trial review")).to_be_visible()
     expect(page.get_by_text("Tuesday 2 March 2027, 09:00 – 11:00")).to_be_visible()
+    page.get_by_role("link", name="Invite people").click()
     page.select_option("#id_groups", label="Drying kilns")
     page.get_by_role("button", name="Invite", exact=True).click()
     expect(page.get_by_text("2 invited.")).to_be_visible()
