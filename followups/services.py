@@ -14,7 +14,7 @@ import logging
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -194,18 +194,32 @@ def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
     return email
 
 
-def send_message(pk: int, connection=None) -> bool:
-    """Claim the message and send it; True when this call delivered it."""
-    if not claim(pk):
-        return False
-    message = Message.objects.get(pk=pk)
-    if OptOut.objects.filter(address=message.to_address.lower(), kind=message.kind).exists():
-        Message.objects.filter(pk=pk).update(
-            state=State.CANCELLED, last_error="The recipient opted out of this kind."
+def claim_and_load(pk: int, now: datetime.datetime | None = None) -> Message | None:
+    """claim() and read the row in one statement (UPDATE ... RETURNING): the message when
+    this caller's UPDATE changed exactly one row, else None."""
+    now = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    table = Message._meta.db_table
+    rows = list(
+        Message.objects.raw(
+            f"UPDATE {table} SET state = %s, claimed_at = %s, attempts = attempts + 1 "
+            f"WHERE id = %s AND state = %s AND due_at <= %s RETURNING *",
+            [State.SENDING, now, pk, State.PENDING, now],
         )
+    )
+    return rows[0] if len(rows) == 1 else None
+
+
+def send_message(pk: int, smtp=None) -> bool:
+    """Claim the message and send it; True when this call delivered it.
+
+    Opt-outs need no check here: services.opt_out cancels the pending rows of that kind in
+    the same transaction that records it.
+    """
+    message = claim_and_load(pk)
+    if message is None:
         return False
     try:
-        build_email(message, connection).send()
+        build_email(message, smtp).send()
     except Exception as error:
         retry = message.attempts < settings.VCC_OUTBOX_MAX_ATTEMPTS
         backoff = datetime.timedelta(seconds=30 * 2 ** (message.attempts - 1))
