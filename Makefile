@@ -65,6 +65,7 @@ test: lint var
 # Benchmarks on PostgreSQL (DATABASE_URL, or a throwaway cluster bench/ starts): JSON lines.
 bench: install var
 	$(PY) bench/run.py $(BENCH_ARGS)
+	$(PY) bench/followups.py $(FOLLOWUPS_BENCH_ARGS)
 
 clean:
 	rm -rf var staticfiles .pytest_cache
