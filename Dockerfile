@@ -30,6 +30,7 @@ COPY vcc ./vcc
 COPY partners ./partners
 COPY matchmaking ./matchmaking
 COPY convenings ./convenings
+COPY followups ./followups
 COPY templates ./templates
 COPY static ./static
 
