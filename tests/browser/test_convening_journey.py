@@ -77,3 +77,9 @@ def test_working_group_meeting_action_item_and_rsvp(
     expect(partner_page.get_by_role("heading", name="Thank you")).to_be_visible()
     screenshot(partner_page, "rsvp-partner")
     assert Invitee.objects.get(person=partner_a_user.person).rsvp == "yes"
+
+    # The coordinator's outbox shows what went out, to whom.
+    page.goto("/followups/outbox/")
+    expect(page.get_by_text("Invitation: Kiln trial review").first).to_be_visible()
+    expect(page.get_by_text(partner_a_user.email).first).to_be_visible()
+    screenshot(page, "outbox-coordinator")
