@@ -40,18 +40,27 @@ def convenings_for_user(user, *, chain_id=None, past=False, cursor=None):
     return keyset_page(qs, ordering, cursor, settings.VCC_PAGE_SIZE)
 
 
-def invitees_of(convening: Convening) -> list[Invitee]:
-    """Everyone invited, with the partners they work at (two queries whatever the count)."""
-    return list(
-        convening.invitees.select_related("person").prefetch_related(
-            Prefetch(
-                "person__affiliations",
-                queryset=Affiliation.objects.select_related("partner").only(
-                    "person_id", "partner__name"
-                ),
-            )
+def _with_partners(qs):
+    """Each invitee's person gets `partner_links`, a plain list of their affiliations with the
+    partner's name (one query for all, and no queryset per row when rendering)."""
+    return qs.select_related("person").prefetch_related(
+        Prefetch(
+            "person__affiliations",
+            queryset=Affiliation.objects.select_related("partner").only(
+                "person_id", "partner__name"
+            ),
+            to_attr="partner_links",
         )
     )
+
+
+def invitees_of(convening: Convening) -> list[Invitee]:
+    """Everyone invited, with the partners they work at (two queries whatever the count)."""
+    return list(_with_partners(convening.invitees.all()))
+
+
+def invitee_row(convening: Convening, pk: int) -> Invitee | None:
+    return _with_partners(Invitee.objects.filter(pk=pk, convening=convening)).first()
 
 
 def groups_for_user(user) -> QuerySet[WorkingGroup]:

@@ -147,11 +147,10 @@ def convening_invite(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def convening_attendance(request: HttpRequest, pk: int, invitee_pk: int) -> HttpResponse:
     access = get_convening_for_user(request, pk, write=True)
-    invitee = Invitee.objects.filter(pk=invitee_pk, convening=access.convening).first()
+    invitee = selectors.invitee_row(access.convening, invitee_pk)
     if invitee is None:
         raise Http404("No such invitee.")
     invitee = services.set_attendance(invitee, request.POST.get("attended") == "on")
-    invitee = Invitee.objects.select_related("person").get(pk=invitee.pk)
     if request.htmx:
         return render(
             request,
