@@ -32,6 +32,7 @@ COPY matchmaking ./matchmaking
 COPY convenings ./convenings
 COPY outcomes ./outcomes
 COPY imports ./imports
+COPY followups ./followups
 COPY templates ./templates
 COPY static ./static
 

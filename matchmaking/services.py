@@ -27,7 +27,8 @@ from .models import (
 
 @transaction.atomic
 def introduce(form, *, by) -> Introduction:
-    """Create an introduction (from a valid IntroductionForm) and its first event.
+    """Create an introduction (from a valid IntroductionForm), its first event, and (in the
+    same transaction) the "how did it go?" follow-up to both sides.
 
     The database refuses a second open introduction of the same pair even when two
     coordinators race past the form's check; that surfaces as a ValidationError.
@@ -44,6 +45,9 @@ def introduce(form, *, by) -> Introduction:
         introduction=introduction, status=introduction.status, by=by, note=introduction.reason
     )
     refresh_pair_strengths([introduction.partner_a_id, introduction.partner_b_id])
+    from convenings.followups import introduction as schedule_introduction_followup
+
+    schedule_introduction_followup(introduction)
     return introduction
 
 

@@ -24,7 +24,6 @@ from .models import (
 )
 
 RECENT_DAYS = 180
-NOT_CONTACTED_DAYS = 90
 GAP_LIST_LIMIT = 50
 MAP_NODE_LIMIT = 5000
 
@@ -268,7 +267,7 @@ def chain_gaps(chain: ValueChain) -> dict:
             Exists(in_chain.filter(partner=OuterRef("pk")).exclude(status="inactive"))
         )
         .alias(last_contact=LAST_CONTACT)
-        .filter(last_contact__lt=today - datetime.timedelta(days=NOT_CONTACTED_DAYS))
+        .filter(last_contact__lt=today - datetime.timedelta(days=settings.VCC_NOT_CONTACTED_DAYS))
         .order_by("last_contact", "id")
     )
     stalled_since = timezone.now() - datetime.timedelta(days=settings.VCC_STALLED_AFTER_DAYS)
@@ -293,7 +292,7 @@ def chain_gaps(chain: ValueChain) -> dict:
         "stalled_introductions": list(stalled[:GAP_LIST_LIMIT]),
         "missing_links": missing_links(chain, stages),
         "list_limit": GAP_LIST_LIMIT,
-        "not_contacted_days": NOT_CONTACTED_DAYS,
+        "not_contacted_days": settings.VCC_NOT_CONTACTED_DAYS,
     }
 
 

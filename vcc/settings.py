@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "convenings",
     "outcomes",
     "imports",
+    "followups",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,20 @@ VCC_STALLED_AFTER_DAYS = int(os.environ.get("VCC_STALLED_AFTER_DAYS", "30"))
 
 # Outcomes and imports: the largest spreadsheet a coordinator may upload (bytes).
 VCC_IMPORT_MAX_BYTES = int(os.environ.get("VCC_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
+# Follow-ups (issue 5): the outbox scan, how long a claim lasts, how often a send is retried.
+VCC_OUTBOX_SCAN_SECONDS = float(os.environ.get("VCC_OUTBOX_SCAN_SECONDS", "1"))
+VCC_OUTBOX_LEASE_SECONDS = int(os.environ.get("VCC_OUTBOX_LEASE_SECONDS", "60"))
+VCC_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("VCC_OUTBOX_MAX_ATTEMPTS", "5"))
+VCC_INTRODUCTION_FOLLOWUP_DAYS = int(os.environ.get("VCC_INTRODUCTION_FOLLOWUP_DAYS", "14"))
+VCC_NOT_CONTACTED_DAYS = int(os.environ.get("VCC_NOT_CONTACTED_DAYS", "90"))
+CELERY_BEAT_SCHEDULE["followups-dispatch-due"] = {
+    "task": "followups.tasks.dispatch_due",
+    "schedule": VCC_OUTBOX_SCAN_SECONDS,
+}
+CELERY_BEAT_SCHEDULE["followups-periodic"] = {
+    "task": "followups.tasks.schedule_periodic_followups",
+    "schedule": 3600.0,
+}
 
 LOGGING = {
     "version": 1,

@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("matchmaking.urls")),
     path("", include("imports.urls")),
     path("", include("outcomes.urls")),
+    path("", include("convenings.urls")),
+    path("followups/", include("followups.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,118 @@
+"""Reads of convenings, working groups and action items, with related rows fetched."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from partners.models import Affiliation, Person
+from partners.permissions import coordinated_chain_ids, is_coordinator
+from vcc.paging import keyset_page
+
+from .models import ACTION_OPEN, ActionItem, Convening, Invitee, WorkingGroup
+
+
+def _visible(user, qs: QuerySet, *, chain_field: str, member_q: Q) -> QuerySet:
+    if user.is_superuser:
+        return qs
+    if is_coordinator(user):
+        return qs.filter(**{f"{chain_field}__in": coordinated_chain_ids(user)})
+    return qs.filter(member_q).distinct()
+
+
+def convenings_for_user(user, *, chain_id=None, past=False, cursor=None):
+    qs = _visible(
+        user,
+        Convening.objects.all(),
+        chain_field="value_chain_id",
+        member_q=Q(invitees__person__user=user) | Q(working_group__members__user=user),
+    )
+    if chain_id:
+        qs = qs.filter(value_chain_id=chain_id)
+    now = timezone.now()
+    qs = qs.filter(ends_at__lt=now) if past else qs.filter(ends_at__gte=now)
+    qs = qs.select_related("value_chain", "working_group").annotate(
+        invited=Count("invitees", distinct=True),
+        coming=Count("invitees", filter=Q(invitees__rsvp="yes"), distinct=True),
+    )
+    ordering = ["-starts_at", "-id"] if past else ["starts_at", "id"]
+    return keyset_page(qs, ordering, cursor, settings.VCC_PAGE_SIZE)
+
+
+def _with_partners(qs):
+    """Each invitee's person gets `partner_links`, a plain list of their affiliations with the
+    partner's name (one query for all, and no queryset per row when rendering)."""
+    return qs.select_related("person").prefetch_related(
+        Prefetch(
+            "person__affiliations",
+            queryset=Affiliation.objects.select_related("partner").only(
+                "person_id", "partner__name"
+            ),
+            to_attr="partner_links",
+        )
+    )
+
+
+def invitees_of(convening: Convening) -> list[Invitee]:
+    """Everyone invited, with the partners they work at (two queries whatever the count)."""
+    return list(_with_partners(convening.invitees.all()))
+
+
+def invitee_row(convening: Convening, pk: int) -> Invitee | None:
+    return _with_partners(Invitee.objects.filter(pk=pk, convening=convening)).first()
+
+
+def groups_for_user(user) -> QuerySet[WorkingGroup]:
+    return (
+        _visible(
+            user,
+            WorkingGroup.objects.all(),
+            chain_field="value_chain_id",
+            member_q=Q(members__user=user) | Q(lead__user=user),
+        )
+        .select_related("value_chain", "lead")
+        .annotate(
+            member_count=Count("members", distinct=True),
+            overdue=Count(
+                "actions",
+                filter=Q(actions__status__in=ACTION_OPEN, actions__due_on__lt=timezone.localdate()),
+                distinct=True,
+            ),
+        )
+        .order_by("value_chain__name", "name")
+    )
+
+
+def group_actions(group: WorkingGroup) -> list[ActionItem]:
+    return list(group.actions.select_related("owner").order_by("due_on", "id"))
+
+
+def group_meetings(group: WorkingGroup) -> list[Convening]:
+    return list(group.meetings.order_by("-starts_at")[:20])
+
+
+def overdue_actions(user, cursor=None):
+    """Open items past their due date in the chains the user coordinates, oldest first."""
+    qs = ActionItem.objects.filter(status__in=ACTION_OPEN, due_on__lt=timezone.localdate())
+    if not user.is_superuser:
+        qs = qs.filter(value_chain_id__in=coordinated_chain_ids(user))
+    qs = qs.select_related("owner", "working_group", "value_chain")
+    return keyset_page(qs, ["due_on", "id"], cursor, settings.VCC_PAGE_SIZE)
+
+
+def actions_of_person(person: Person) -> list[ActionItem]:
+    return list(
+        person.action_items.filter(status__in=ACTION_OPEN)
+        .select_related("working_group")
+        .order_by("due_on", "id")[:50]
+    )
+
+
+def my_invitations(user) -> list[Invitee]:
+    """The signed-in person's upcoming invitations (for their own page)."""
+    return list(
+        Invitee.objects.filter(person__user=user, convening__ends_at__gte=timezone.now())
+        .select_related("convening")
+        .order_by("convening__starts_at")[:20]
+    )

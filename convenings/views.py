@@ -1,0 +1,420 @@
+"""Pages of convenings, working groups and action items; public signed-link pages."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from matchmaking.models import PIPELINE, Introduction, IntroductionStatus
+from matchmaking.services import move_introduction
+from partners.models import Person
+from partners.permissions import coordinated_chains, coordinator_required, is_coordinator
+
+from . import followups, ics, selectors, services
+from .forms import (
+    ActionItemForm,
+    ActionUpdateForm,
+    ConveningForm,
+    InviteForm,
+    MinutesForm,
+    RsvpForm,
+    WorkingGroupForm,
+)
+from .models import CalendarFeed, Convening, Invitee, Rsvp
+from .permissions import (
+    get_action_for_user,
+    get_convening_for_user,
+    get_group_for_user,
+    person_of,
+)
+
+
+def _chain_people(chain_id):
+    return (
+        Person.objects.filter(affiliations__partner__participations__value_chain=chain_id)
+        .distinct()
+        .order_by("last_name", "first_name")
+    )
+
+
+def _attendance_url(convening) -> str:
+    """The checklist's URL up to the invitee's id (reversed once, not once per row)."""
+    return reverse("convenings:attendance", args=[convening.pk, 0]).removesuffix("0/")
+
+
+# Convenings ---------------------------------------------------------------------------------
+
+
+@login_required
+def convening_list(request: HttpRequest) -> HttpResponse:
+    past = request.GET.get("when") == "past"
+    chain_id = request.GET.get("chain") or None
+    if chain_id and not str(chain_id).isdigit():
+        chain_id = None
+    page = selectors.convenings_for_user(
+        request.user, chain_id=chain_id, past=past, cursor=request.GET.get("cursor")
+    )
+    chains = list(coordinated_chains(request.user)) if is_coordinator(request.user) else []
+    context = {"page": page, "past": past, "chains": chains, "chain_id": chain_id}
+    context["query"] = "&".join(
+        p for p in (f"chain={chain_id}" if chain_id else "", "when=past" if past else "") if p
+    )
+    return render(request, "convenings/list.html", context)
+
+
+@coordinator_required
+def convening_create(request: HttpRequest) -> HttpResponse:
+    chains = coordinated_chains(request.user)
+    chain = chains.filter(pk=request.GET.get("chain") or request.POST.get("chain")).first()
+    if chain is None:
+        chain = chains.first()
+    if chain is None:
+        raise Http404("You coordinate no value chain.")
+    form = ConveningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        convening = services.save_convening(form, by=request.user, chain=chain)
+        messages.success(request, "Convening scheduled. Now invite people.")
+        return redirect(convening)
+    return render(request, "convenings/form.html", {"form": form, "chain": chain, "chains": chains})
+
+
+@login_required
+def group_convening_create(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_group_for_user(request, pk, write=True)
+    form = ConveningForm(request.POST or None, initial={"kind": "group_meeting"})
+    if request.method == "POST" and form.is_valid():
+        convening = services.save_convening(form, by=request.user, group=access.group)
+        messages.success(request, "Meeting scheduled. Now invite the group.")
+        return redirect(convening)
+    context = {"form": form, "chain": access.group.value_chain, "group": access.group}
+    return render(request, "convenings/form.html", context)
+
+
+@login_required
+def convening_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_convening_for_user(request, pk)
+    convening = access.convening
+    invitees = selectors.invitees_of(convening) if access.can_edit else []
+    context = {
+        "access": access,
+        "convening": convening,
+        "invitees": invitees,
+        "attendance_url": _attendance_url(convening),
+        "counts": {value: sum(1 for i in invitees if i.rsvp == value) for value in Rsvp.values},
+        "no_email": [i for i in invitees if not i.person.email],
+        "rsvp_form": RsvpForm(initial={"rsvp": access.invitee.rsvp}) if access.invitee else None,
+        "minutes_form": MinutesForm(instance=convening) if access.can_edit else None,
+        "actions": list(convening.actions.select_related("owner")),
+    }
+    return render(request, "convenings/detail.html", context)
+
+
+@login_required
+def convening_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_convening_for_user(request, pk, write=True)
+    form = ConveningForm(request.POST or None, instance=access.convening)
+    if request.method == "POST" and form.is_valid():
+        convening = services.save_convening(form, by=request.user)
+        messages.success(request, "Saved; everyone invited gets the update.")
+        return redirect(convening)
+    context = {"form": form, "chain": access.convening.value_chain, "convening": access.convening}
+    return render(request, "convenings/form.html", context)
+
+
+@login_required
+def convening_invite(request: HttpRequest, pk: int) -> HttpResponse:
+    """Choose people by partner, stage, chain role, working group or by hand."""
+    access = get_convening_for_user(request, pk, write=True)
+    form = InviteForm(request.POST or None, convening=access.convening)
+    if request.method != "POST" or not form.is_valid():
+        context = {"form": form, "convening": access.convening}
+        return render(request, "convenings/invite.html", context)
+    ids = services.people_to_invite(access.convening, **form.cleaned_data)
+    count, no_email = services.invite(access.convening, ids)
+    messages.success(request, f"{count} invited.")
+    if no_email:
+        names = ", ".join(p.full_name for p in no_email)
+        messages.warning(request, f"No email address, so not sent: {names}.")
+    return redirect(access.convening)
+
+
+@login_required
+@require_POST
+def convening_attendance(request: HttpRequest, pk: int, invitee_pk: int) -> HttpResponse:
+    access = get_convening_for_user(request, pk, write=True)
+    invitee = selectors.invitee_row(access.convening, invitee_pk)
+    if invitee is None:
+        raise Http404("No such invitee.")
+    invitee = services.set_attendance(invitee, request.POST.get("attended") == "on")
+    if request.htmx:
+        return render(
+            request,
+            "convenings/detail.html#attendance-row",
+            {
+                "invitee": invitee,
+                "convening": access.convening,
+                "access": access,
+                "attendance_url": _attendance_url(access.convening),
+            },
+        )
+    return redirect(access.convening)
+
+
+@login_required
+def convening_minutes(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_convening_for_user(request, pk, write=True)
+    form = MinutesForm(request.POST or None, instance=access.convening)
+    if request.method == "POST" and form.is_valid():
+        publish = "publish" in request.POST
+        services.save_minutes(form, publish=publish)
+        messages.success(
+            request, "Minutes published and sent." if publish else "Minutes saved (not sent)."
+        )
+        return redirect(access.convening)
+    return render(request, "convenings/minutes.html", {"form": form, "convening": access.convening})
+
+
+@login_required
+@require_POST
+def convening_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_convening_for_user(request, pk)
+    if access.invitee is None:
+        raise PermissionDenied("You are not invited to this convening.")
+    form = RsvpForm(request.POST)
+    if form.is_valid():
+        services.answer_rsvp(access.invitee, form.cleaned_data["rsvp"])
+        messages.success(request, "Thank you for your answer.")
+    return redirect(access.convening)
+
+
+@login_required
+def convening_ics(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_convening_for_user(request, pk)
+    response = HttpResponse(
+        ics.calendar([access.convening], method="PUBLISH"), content_type="text/calendar"
+    )
+    response["Content-Disposition"] = f'attachment; filename="convening-{pk}.ics"'
+    return response
+
+
+def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
+    """RSVP from the email without signing in: GET shows the answer, POST records it."""
+    parsed = followups.read_rsvp_token(token)
+    invitee = (
+        Invitee.objects.select_related("convening", "person").filter(pk=parsed[0]).first()
+        if parsed
+        else None
+    )
+    if invitee is None:
+        return render(request, "convenings/link_refused.html", status=400)
+    answer = parsed[1]
+    if request.method == "POST":
+        services.answer_rsvp(invitee, answer)
+        return render(request, "convenings/rsvp_done.html", {"invitee": invitee, "answer": answer})
+    return render(
+        request,
+        "convenings/rsvp_confirm.html",
+        {"invitee": invitee, "answer": answer, "label": Rsvp(answer).label},
+    )
+
+
+def introduction_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """A one-click answer to "how did the introduction go?" (confirmed by a POST)."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    parsed = followups.read_answer_token(
+        token, timedelta(days=settings.VCC_INTRODUCTION_FOLLOWUP_DAYS) + followups.LINK_MAX_AGE
+    )
+    introduction = (
+        Introduction.objects.select_related("partner_a", "partner_b").filter(pk=parsed[0]).first()
+        if parsed
+        else None
+    )
+    if introduction is None or parsed[1] not in (
+        introduction.partner_a_id,
+        introduction.partner_b_id,
+    ):
+        return render(request, "convenings/link_refused.html", status=400)
+    answer = parsed[2]
+    label = followups.INTRODUCTION_ANSWERS[answer]
+    if request.method == "POST":
+        moves_forward = (
+            introduction.status in PIPELINE
+            and answer in PIPELINE
+            and PIPELINE.index(answer) > PIPELINE.index(introduction.status)
+        ) or (answer == IntroductionStatus.DECLINED and introduction.is_open)
+        move_introduction(
+            introduction,
+            answer if moves_forward else introduction.status,
+            by=None,
+            note=f"Answered by email: {label}.",
+        )
+        return render(request, "convenings/answer_done.html", {"label": label})
+    return render(
+        request,
+        "convenings/answer_confirm.html",
+        {"introduction": introduction, "label": label},
+    )
+
+
+# Calendar feed ------------------------------------------------------------------------------
+
+
+@login_required
+def my_calendar(request: HttpRequest) -> HttpResponse:
+    person = person_of(request.user)
+    if person is None:
+        raise Http404("Your account has no person to keep a calendar for.")
+    if request.method == "POST":
+        feed = services.reset_calendar_feed(person)
+        messages.success(request, "A new calendar address was made; the old one stops working.")
+        return redirect("convenings:my_calendar")
+    feed = services.calendar_feed(person)
+    context = {
+        "feed": feed,
+        "invitations": selectors.my_invitations(request.user),
+        "rsvp_form": RsvpForm(),
+    }
+    return render(request, "convenings/my_calendar.html", context)
+
+
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    feed = CalendarFeed.objects.filter(token=token).select_related("person").first()
+    if feed is None:
+        raise Http404("No such calendar.")
+    convenings = Convening.objects.filter(invitees__person=feed.person).order_by("starts_at")
+    body = ics.calendar(convenings, method=None, name="vcc convenings")
+    return HttpResponse(body, content_type="text/calendar")
+
+
+# Working groups -----------------------------------------------------------------------------
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = list(selectors.groups_for_user(request.user))
+    return render(request, "convenings/groups.html", {"groups": groups})
+
+
+@coordinator_required
+def group_create(request: HttpRequest) -> HttpResponse:
+    chains = coordinated_chains(request.user)
+    people = Person.objects.filter(
+        affiliations__partner__participations__value_chain__in=chains
+    ).distinct()
+    form = WorkingGroupForm(request.POST or None, chains=chains, people=people)
+    if request.method == "POST" and form.is_valid():
+        group = services.save_group(form)
+        messages.success(request, f"Working group “{group.name}” created.")
+        return redirect(group)
+    return render(request, "convenings/group_form.html", {"form": form})
+
+
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_group_for_user(request, pk)
+    group = access.group
+    people = _chain_people(group.value_chain_id)
+    context = {
+        "access": access,
+        "group": group,
+        "members": list(group.members.order_by("last_name", "first_name")),
+        "meetings": selectors.group_meetings(group),
+        "actions": selectors.group_actions(group),
+        "action_form": ActionItemForm(people=people) if access.can_edit else None,
+    }
+    return render(request, "convenings/group.html", context)
+
+
+@login_required
+def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_group_for_user(request, pk, write=True)
+    form = WorkingGroupForm(
+        request.POST or None,
+        instance=access.group,
+        chains=coordinated_chains(request.user),
+        people=_chain_people(access.group.value_chain_id),
+        lead_edit=not access.can_coordinate,
+    )
+    if request.method == "POST" and form.is_valid():
+        group = services.save_group(form)
+        messages.success(request, "Saved.")
+        return redirect(group)
+    return render(request, "convenings/group_form.html", {"form": form, "group": access.group})
+
+
+@login_required
+@require_POST
+def group_action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_group_for_user(request, pk, write=True)
+    group = access.group
+    form = ActionItemForm(request.POST, people=_chain_people(group.value_chain_id))
+    if form.is_valid():
+        services.post_action(form, by=request.user, group=group)
+        messages.success(request, "Action item posted; its owner will be reminded.")
+        return redirect(group)
+    context = {
+        "access": access,
+        "group": group,
+        "members": list(group.members.order_by("last_name", "first_name")),
+        "meetings": selectors.group_meetings(group),
+        "actions": selectors.group_actions(group),
+        "action_form": form,
+    }
+    return render(request, "convenings/group.html", context, status=400)
+
+
+@login_required
+def convening_action_create(request: HttpRequest, pk: int) -> HttpResponse:
+    access = get_convening_for_user(request, pk, write=True)
+    convening = access.convening
+    form = ActionItemForm(request.POST or None, people=_chain_people(convening.value_chain_id))
+    if request.method == "POST" and form.is_valid():
+        services.post_action(form, by=request.user, convening=convening)
+        messages.success(request, "Action item posted.")
+        return redirect(convening)
+    return render(request, "convenings/action_form.html", {"form": form, "convening": convening})
+
+
+@login_required
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    item, can_edit = get_action_for_user(request, pk, write=request.method == "POST")
+    form = ActionUpdateForm(request.POST or None, initial={"status": item.status})
+    if request.method == "POST" and form.is_valid():
+        services.update_action(
+            item,
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
+            due_on=form.cleaned_data["due_on"],
+            by=request.user,
+        )
+        messages.success(request, "Update posted.")
+        return redirect(item)
+    context = {
+        "item": item,
+        "can_edit": can_edit,
+        "form": form if can_edit else None,
+        "updates": list(item.updates.select_related("by")),
+    }
+    return render(request, "convenings/action.html", context)
+
+
+@coordinator_required
+def overdue_actions(request: HttpRequest) -> HttpResponse:
+    page = selectors.overdue_actions(request.user, request.GET.get("cursor"))
+    return render(request, "convenings/overdue.html", {"page": page})
+
+
+@login_required
+def my_actions(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own open action items, overdue flagged."""
+    person = person_of(request.user)
+    items = selectors.actions_of_person(person) if person else []
+    return render(request, "convenings/my_actions.html", {"items": items})

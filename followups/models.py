@@ -1,0 +1,107 @@
+"""The outbox: every follow-up is a Message row, written in the same transaction as the change
+that causes it; Celery sends what is due. The row's due_at is the schedule (no countdown/eta)."""
+
+import hashlib
+
+from django.db import models
+from django.db.models import Q
+
+from partners.models import Person, ValueChain
+
+
+class Kind(models.TextChoices):
+    INVITATION = "invitation", "Convening invitation"
+    UPDATE = "update", "Convening update"
+    REMINDER = "reminder", "Convening reminder"
+    MINUTES = "minutes", "Minutes"
+    ACTION_DUE = "action_due", "Action item due soon"
+    ACTION_OVERDUE = "action_overdue", "Action item overdue"
+    INTRODUCTION = "introduction", "How did the introduction go?"
+    COMMITMENT = "commitment", "Commitment due"
+    DIGEST = "digest", "Weekly digest"
+    OTHER = "other", "Other"
+
+
+class State(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Message(models.Model):
+    """One email to one recipient, rendered when scheduled, sent once when due."""
+
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    to_address = models.EmailField(blank=True, help_text="Empty when the person has no email.")
+    cc = models.CharField(max_length=500, blank=True, help_text="Comma-separated addresses.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    value_chain = models.ForeignKey(
+        ValueChain, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"
+    )
+    about_type = models.CharField(max_length=40, blank=True, help_text="e.g. convening")
+    about_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = models.CharField(max_length=250)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    attachments = models.JSONField(
+        default=list, blank=True, help_text="[{filename, content, mimetype}] (text only)"
+    )
+    due_at = models.DateTimeField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    idempotency_key = models.CharField(max_length=200, unique=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-due_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(sent_at__isnull=False), name="message_sent_dated"
+            ),
+        ]
+        indexes = [
+            # The scan: pending rows by due time.
+            models.Index(
+                fields=["due_at"], condition=Q(state="pending"), name="message_pending_due"
+            ),
+            # Stale claims of a worker that died mid-send.
+            models.Index(
+                fields=["claimed_at"], condition=Q(state="sending"), name="message_sending"
+            ),
+            # The coordinator's outbox page.
+            models.Index(fields=["value_chain", "-due_at", "-id"], name="message_outbox"),
+            models.Index(fields=["about_type", "about_id", "state"], name="message_about"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_address or self.person}"
+
+    @property
+    def message_id(self) -> str:
+        """Stable across retries, so a receiver can tell a resend from a new message."""
+        digest = hashlib.sha256(self.idempotency_key.encode()).hexdigest()[:32]
+        return f"<{digest}@vcc.followups>"
+
+
+class OptOut(models.Model):
+    """This address wants no more messages of this kind."""
+
+    address = models.EmailField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["address", "kind"], name="optout_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.address} opted out of {self.get_kind_display()}"
