@@ -1,10 +1,9 @@
 """The dashboard's figures: each one SQL aggregate (GROUP BY over a date_trunc), a few numbers a
 funder understands, and the rows behind it for CSV.
 
-A figure is one small function `figure_<key>(scope) -> Figure`, listed in FIGURES. The
-convenings figures (convenings held, attendance rate, action items done on time) slot in the
-same way when the convenings app lands: one function that aggregates convenings of
-`scope.chain_ids` in `scope.start`..`scope.end`, and one more entry in FIGURES.
+A figure is one small function `figure_<key>(scope) -> Figure`, listed in FIGURES: the
+convenings figures (convenings held with their attendance rate, action items done on time)
+read the convenings app's tables the same way.
 """
 
 from __future__ import annotations
@@ -13,8 +12,9 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import TruncQuarter
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncQuarter
+from django.utils import timezone
 
 from matchmaking.models import Introduction, IntroductionStatus
 from partners.models import (
@@ -337,7 +337,97 @@ def figure_ta_hours(scope: Scope) -> Figure:
     )
 
 
-# The dashboard, in order. Issue 5 (convenings) adds figure_convenings here.
+def figure_convenings(scope: Scope) -> Figure:
+    """Convenings held in the period (started before now), per quarter, with the share of the
+    people invited who came (attendance as taken on the checklist)."""
+    from convenings.models import Convening
+
+    rows = list(
+        Convening.objects.filter(
+            Q(value_chain_id__in=scope.chain_ids)
+            & Q(starts_at__lt=timezone.now())
+            & scope.datetimes("starts_at")
+        )
+        .annotate(quarter=TruncQuarter("starts_at"))
+        .values("quarter")
+        .annotate(
+            held=Count("pk", distinct=True),
+            invited=Count("invitees"),
+            attended=Count("invitees", filter=Q(invitees__attended=True)),
+        )
+        .order_by("quarter")
+    )
+    held = sum(r["held"] for r in rows)
+    invited = sum(r["invited"] for r in rows)
+    attended = sum(r["attended"] for r in rows)
+    return Figure(
+        "convenings",
+        "Convenings held and attendance",
+        f"{held} convening{'s' if held != 1 else ''} held; {attended} of {invited} people "
+        f"invited came ({_pct(attended, invited)})."
+        if rows
+        else "",
+        [
+            Bar(
+                _quarter(r["quarter"]),
+                r["held"],
+                f"{r['held']} held · {_pct(r['attended'], r['invited'])} attended",
+            )
+            for r in rows
+        ],
+        ["quarter", "convenings held", "people invited", "people attended"],
+        [[_quarter(r["quarter"]), r["held"], r["invited"], r["attended"]] for r in rows],
+        empty="No convening held in this period: schedule one from Convenings.",
+    )
+
+
+def figure_action_items(scope: Scope) -> Figure:
+    """Action items due in the period (up to today), by whether they were done by their due
+    date: the first update that marked them done, else (done without one) their last change."""
+    from convenings.models import ActionItem, ActionStatus, ActionUpdate
+
+    today = timezone.localdate()
+    done_at = Coalesce(
+        Subquery(
+            ActionUpdate.objects.filter(item=OuterRef("pk"), status=ActionStatus.DONE)
+            .order_by("at")
+            .values("at")[:1]
+        ),
+        "updated_at",
+    )
+    done = Q(status=ActionStatus.DONE)
+    row = (
+        ActionItem.objects.filter(
+            Q(value_chain_id__in=scope.chain_ids) & Q(due_on__lte=today) & scope.dates("due_on")
+        )
+        .annotate(done_on=TruncDate(done_at))
+        .aggregate(
+            on_time=Count("pk", filter=done & Q(done_on__lte=F("due_on"))),
+            late=Count("pk", filter=done & Q(done_on__gt=F("due_on"))),
+            overdue=Count("pk", filter=~done),
+        )
+    )
+    due = row["on_time"] + row["late"] + row["overdue"]
+    labels = [
+        ("on_time", "Done on time", ""),
+        ("late", "Done late", "alt"),
+        ("overdue", "Still not done", "warn"),
+    ]
+    return Figure(
+        "action_items",
+        "Action items done on time",
+        f"{row['on_time']} of {due} action items due were done on time "
+        f"({_pct(row['on_time'], due)})."
+        if due
+        else "",
+        [Bar(label, row[key], str(row[key]), css) for key, label, css in labels] if due else [],
+        ["action items due", "count"],
+        [[label, row[key]] for key, label, _ in labels],
+        empty="No action item fell due in this period.",
+    )
+
+
+# The dashboard, in order.
 FIGURES = {
     "funnel": figure_funnel,
     "sales": figure_sales,
@@ -346,6 +436,8 @@ FIGURES = {
     "stages": figure_stages,
     "relationships": figure_relationships,
     "ta_hours": figure_ta_hours,
+    "convenings": figure_convenings,
+    "action_items": figure_action_items,
 }
 
 

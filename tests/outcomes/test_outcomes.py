@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from matchmaking.models import Introduction, IntroductionEvent
 from outcomes.dashboard import Scope, figure_funnel
@@ -205,7 +206,55 @@ def test_dashboard_queries_do_not_grow(
 ):
     for n in (3, 30):
         make_activity(chain_a, n, coordinator)
-        # session, user, chain ids, filter choices, then one query per figure (7)
-        with django_assert_max_num_queries(11):
+        # session, user, chain ids, filter choices, then one query per figure (9)
+        with django_assert_max_num_queries(13):
             response = as_coordinator.get(reverse("outcomes:dashboard"))
         assert response.status_code == 200
+
+
+def test_convenings_and_action_items_figures(as_coordinator, coordinator, chain_a, partner_a):
+    from convenings.models import ActionItem, ActionUpdate, Convening, Invitee
+    from tests.factories import PersonFactory
+
+    now = timezone.now()
+    people = [PersonFactory() for _ in range(4)]
+    held = Convening.objects.create(
+        value_chain=chain_a,
+        kind="workshop",
+        title="Kiln workshop",
+        starts_at=now - datetime.timedelta(days=10),
+        ends_at=now - datetime.timedelta(days=10, hours=-2),
+        place="Mthatha",
+    )
+    for i, person in enumerate(people):
+        Invitee.objects.create(convening=held, person=person, attended=i < 3)
+    Convening.objects.create(  # not held yet: not counted
+        value_chain=chain_a,
+        kind="webinar",
+        title="Next month",
+        starts_at=now + datetime.timedelta(days=30),
+        ends_at=now + datetime.timedelta(days=30, hours=1),
+        online_link="https://meet.example/x",
+    )
+    today = timezone.localdate()
+
+    def item(title, due_days_ago, status="open", done_days_ago=None):
+        action = ActionItem.objects.create(
+            value_chain=chain_a,
+            title=title,
+            owner=people[0],
+            due_on=today - datetime.timedelta(days=due_days_ago),
+            status=status,
+        )
+        if done_days_ago is not None:
+            ActionUpdate.objects.create(
+                item=action, status="done", at=now - datetime.timedelta(days=done_days_ago)
+            )
+
+    item("On time", due_days_ago=5, status="done", done_days_ago=7)
+    item("Late", due_days_ago=5, status="done", done_days_ago=1)
+    item("Overdue", due_days_ago=2)
+    item("Not due yet", due_days_ago=-5)
+    page = as_coordinator.get(reverse("outcomes:dashboard")).content.decode()
+    assert "1 convening held; 3 of 4 people invited came (75%)." in page
+    assert "1 of 3 action items due were done on time (33%)." in page
