@@ -1040,6 +1040,7 @@ def build_demo_network() -> dict:
     )
     _introductions(partners, chains, coordinator, today, now)
     refresh_strengths()
+    _convenings(chains, coordinator, today, now)
 
     ChangeRecord.objects.bulk_create(
         ChangeRecord(partner=p, user=coordinator, at=now, summary="Added with the demo network")
@@ -1047,6 +1048,106 @@ def build_demo_network() -> dict:
     )
     refresh_search_documents([p.pk for p in partners.values()], [p.pk for p in people])
     return {"created": True, **demo_counts()}
+
+
+def _convenings(chains, coordinator, today, now) -> None:
+    """A working group led by the demo's lead, its meetings (one held, with attendance and
+    minutes; one coming), a stakeholder workshop in the food chain, and the group's action
+    items (one done on time, one overdue, one under way). Written directly: no invitation
+    goes out for the demo."""
+    from convenings.models import ActionItem, ActionUpdate, Convening, Invitee, WorkingGroup
+
+    saligna, food = chains["Saligna Hardwood Furniture Chain"], chains["Valley Fresh Food Chain"]
+    lead = Person.objects.get(email="lead@demo.vcc")
+    members = [lead] + list(
+        Person.objects.filter(affiliations__partner__participations__value_chain=saligna)
+        .exclude(pk=lead.pk)
+        .exclude(email="")
+        .order_by("last_name", "id")[:5]
+    )
+    group = WorkingGroup.objects.create(
+        value_chain=saligna,
+        name="Kiln-drying quality",
+        problem="Boards from small sawmills arrive too wet for furniture makers: agree a "
+        "moisture standard and share the two kilns in the chain.",
+        lead=lead,
+        status="active",
+    )
+    group.members.set(members)
+    zone = "Africa/Johannesburg"
+
+    def at(days: int, hour: int) -> datetime.datetime:
+        day = now + datetime.timedelta(days=days)
+        return day.replace(hour=hour, minute=0, second=0, microsecond=0)
+
+    held = Convening.objects.create(
+        value_chain=saligna,
+        working_group=group,
+        kind="group_meeting",
+        title="Kiln-drying quality: first meeting",
+        starts_at=at(-20, 8),
+        ends_at=at(-20, 10),
+        time_zone=zone,
+        place="Msunduzi Furniture Works, Pietermaritzburg",
+        agenda="1. Moisture readings from three sawmills\n2. A shared standard\n3. Kiln time",
+        minutes="Readings ranged from 12% to 22%. Makers need 10-12%.",
+        decisions="Adopt 12% as the chain's standard; trial shared kiln time in March.",
+        minutes_published_at=at(-19, 9),
+        created_by=coordinator,
+    )
+    Invitee.objects.bulk_create(
+        Invitee(convening=held, person=p, rsvp="yes", attended=i < 4) for i, p in enumerate(members)
+    )
+    coming = Convening.objects.create(
+        value_chain=saligna,
+        working_group=group,
+        kind="group_meeting",
+        title="Kiln-drying quality: trial results",
+        starts_at=at(9, 8),
+        ends_at=at(9, 10),
+        time_zone=zone,
+        online_link="https://meet.example.org/kiln-quality",
+        agenda="Results of the shared kiln trial.",
+        created_by=coordinator,
+    )
+    Invitee.objects.bulk_create(
+        Invitee(convening=coming, person=p, rsvp="yes" if i % 2 else "pending")
+        for i, p in enumerate(members)
+    )
+    Convening.objects.create(
+        value_chain=food,
+        kind="stakeholder",
+        title="Valley Fresh buyers and growers: summer planning",
+        starts_at=at(16, 9),
+        ends_at=at(16, 13),
+        time_zone="America/Los_Angeles",
+        place="Fresno County Farm Bureau hall",
+        agenda="School and hospital buyers' summer volumes; who can grow them.",
+        created_by=coordinator,
+    )
+    for title, due, status, done_days_ago in [
+        ("Send moisture readings from every sawmill", -15, "done", 17),
+        ("Draft the shared kiln booking rules", -3, "open", None),
+        ("Book a kiln for the March trial", 12, "in_progress", None),
+    ]:
+        item = ActionItem.objects.create(
+            value_chain=saligna,
+            working_group=group,
+            convening=held,
+            title=title,
+            owner=members[1 + len(title) % (len(members) - 1)],
+            due_on=today + datetime.timedelta(days=due),
+            status=status,
+            posted_by=lead.user,
+        )
+        if done_days_ago is not None:
+            ActionUpdate.objects.create(
+                item=item,
+                by=lead.user,
+                status=status,
+                note="All three sawmills reported.",
+                at=now - datetime.timedelta(days=done_days_ago),
+            )
 
 
 def _introductions(partners, chains, coordinator, today, now) -> None:

@@ -154,3 +154,21 @@ def test_demo_comes_with_match_suggestions_to_act_on():
     computed = set(Suggestion.objects.values_list("pk", "computed_at"))
     seed()
     assert set(Suggestion.objects.values_list("pk", "computed_at")) == computed
+
+
+@pytest.mark.django_db
+def test_demo_lead_has_a_working_group_with_meetings_and_action_items():
+    from django.utils import timezone
+
+    from convenings.models import ActionItem, Convening, WorkingGroup
+
+    seed()
+    group = WorkingGroup.objects.get(lead__email="lead@demo.vcc")
+    assert group.members.count() >= 3
+    meetings = Convening.objects.filter(working_group=group)
+    assert meetings.filter(starts_at__lt=timezone.now(), invitees__attended=True).exists()
+    assert meetings.filter(starts_at__gt=timezone.now()).exists()
+    overdue = ActionItem.objects.filter(
+        working_group=group, due_on__lt=timezone.localdate()
+    ).exclude(status="done")
+    assert overdue.exists()
