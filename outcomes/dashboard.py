@@ -371,7 +371,7 @@ def figure_convenings(scope: Scope) -> Figure:
             Bar(
                 _quarter(r["quarter"]),
                 r["held"],
-                f"{r['held']} held · {_pct(r['attended'], r['invited'])} attended",
+                f"{r['held']} · {_pct(r['attended'], r['invited'])} came",
             )
             for r in rows
         ],
