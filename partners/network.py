@@ -25,6 +25,7 @@ from .models import (
 
 RECENT_DAYS = 180
 GAP_LIST_LIMIT = 50
+MAX_CHAIN_PARTNERS = 10_000_000
 MAP_NODE_LIMIT = 5000
 
 
@@ -255,7 +256,10 @@ def chain_gaps(chain: ValueChain) -> dict:
             Relationship.objects.filter(target=OuterRef("pk"), kind=RelationshipKind.BUYER_SUPPLIER)
         )
     )
-    chain_partners = in_chain.values("partner_id")
+    # The chain's partners, computed first as a set (a LIMIT keeps PostgreSQL from folding
+    # the subquery into the join): otherwise, for a chain that buys little, it walks every
+    # need of an unserved product in the network, in name order, looking for the chain's.
+    chain_partners = in_chain.values("partner_id")[:MAX_CHAIN_PARTNERS]
     unmet_needs = (
         Need.objects.filter(partner_id__in=chain_partners, product_id__in=unserved_products(chain))
         .select_related("partner", "product")
