@@ -195,8 +195,6 @@ LOGGING = {
 }
 
 # --- matchmaking suggestions (issue 4) ---
-from celery.schedules import crontab  # noqa: E402
-
 # The full recompute of suggestions, nightly (django-celery-beat reads this schedule).
 CELERY_BEAT_SCHEDULE["matchmaking-recompute-nightly"] = {
     "task": "matchmaking.tasks.recompute_all",
