@@ -714,8 +714,3 @@ class Relationship(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} → {self.target} ({self.get_kind_display()})"
-
-    @property
-    def weight(self) -> int:
-        """The width of the edge on the map: 3 strong, 2 active, 1 dormant."""
-        return {StrengthLevel.STRONG: 3, StrengthLevel.ACTIVE: 2}.get(self.strength_level, 1)

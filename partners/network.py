@@ -15,6 +15,7 @@ from django.utils import timezone
 from .models import (
     LAST_CONTACT,
     ChainRole,
+    InteractionPartner,
     Need,
     Participation,
     Partner,
@@ -39,30 +40,27 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-def joint_interactions(partner_ids, since: datetime.date) -> dict[tuple, int]:
-    """How many interactions since `since` each pair of the given partners (ids, or a
-    subquery of them) took part in. The partners' recent interaction links are read once
-    (the timeline index) and joined with themselves by interaction."""
-    if not isinstance(partner_ids, QuerySet):
-        partner_ids = Partner.objects.filter(pk__in=list(partner_ids)).values("pk")
-    members, params = partner_ids.query.sql_with_params()
+def joint_interactions(partner_ids: list[int], since: datetime.date) -> dict[tuple, int]:
+    """How many interactions since `since` each pair of the given partners took part in. The
+    partners' recent interaction links are read once (the timeline index) and joined with
+    themselves by interaction."""
+    recent = InteractionPartner.objects.filter(
+        partner_id__in=partner_ids, occurred_on__gte=since
+    ).values("interaction_id", "partner_id")
+    recent_sql, params = recent.query.sql_with_params()
     sql = f"""
-        WITH recent AS (
-            SELECT interaction_id, partner_id FROM partners_interactionpartner
-            WHERE partner_id IN ({members}) AND occurred_on >= %s
-        )
+        WITH recent AS ({recent_sql})
         SELECT a.partner_id, b.partner_id, count(*) FROM recent a
         JOIN recent b ON b.interaction_id = a.interaction_id AND b.partner_id > a.partner_id
         GROUP BY a.partner_id, b.partner_id
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, since])
+        cursor.execute(sql, params)
         return {(a, b): n for a, b, n in cursor.fetchall()}
 
 
-def introduction_states(partner_ids) -> dict[tuple, tuple[str, datetime.datetime]]:
-    """The latest introduction status of each pair of the given partners (ids, or a subquery
-    of them)."""
+def introduction_states(partner_ids: list[int]) -> dict[tuple, tuple[str, datetime.datetime]]:
+    """The latest introduction status of each pair of the given partners."""
     from matchmaking.models import Introduction
 
     latest: dict[tuple, tuple[str, datetime.datetime]] = {}
