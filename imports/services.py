@@ -19,6 +19,7 @@ from django.db.models.lookups import In
 from django.utils import timezone
 
 from partners.models import (
+    NAME_KEY,
     Affiliation,
     ChainRole,
     Need,
@@ -424,7 +425,7 @@ class Run:
             Participation.objects.filter(partner=OuterRef("pk"), value_chain_id__in=self.chain_ids)
         )
         by_name, by_site = {}, {}
-        found = Partner.objects.filter(visible, one_of(Lower("name"), names))
+        found = Partner.objects.filter(visible, one_of(NAME_KEY, names))
         for pk, name in found.values_list("pk", "name"):
             by_name.setdefault(norm_name(name), (pk, name))
         if sites:
@@ -538,7 +539,7 @@ class Run:
     def organisations(self, good) -> dict[str, int]:
         names = {norm_name(v["organisation"]) for _, v in good}
         found = Partner.objects.filter(
-            one_of(Lower("name"), names), participations__value_chain=self.chain
+            one_of(NAME_KEY, names), participations__value_chain=self.chain
         )
         result: dict[str, int] = {}
         for pk, name in found.order_by("pk").values_list("pk", "name"):
