@@ -87,10 +87,6 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
-elif os.environ.get("VCC_PG_OPTIONS"):
-    # PostgreSQL session settings for this process's connections (libpq's `options`, e.g.
-    # "-c jit=off"). vcc/wsgi.py sets the web server's; Celery's batch work keeps the defaults.
-    DATABASES["default"]["OPTIONS"] = {"options": os.environ["VCC_PG_OPTIONS"]}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
