@@ -263,6 +263,10 @@ class Participation(models.Model):
         max_length=20, choices=ParticipationStatus.choices, default=ParticipationStatus.PROSPECT
     )
     status_changed_on = models.DateField(default=datetime.date.today)
+    # The partner's name, copied here by database triggers (migration 0011: on insert, and on
+    # every rename of the partner), so that a chain's partners in name order are one index
+    # range. Read it in queries only: an instance in memory may hold a stale value.
+    partner_name = models.CharField(max_length=200, default="", editable=False)
 
     class Meta:
         ordering = ["value_chain__name"]
@@ -275,10 +279,12 @@ class Participation(models.Model):
             models.Index(fields=["value_chain", "partner"], name="participation_chain_partner"),
             models.Index(fields=["value_chain", "chain_role"], name="participation_chain_role"),
             models.Index(fields=["value_chain", "status"], name="participation_chain_status"),
-            # The filtered directory: chain, role and status, answered from the index alone.
+            # The directory filtered by chain (and role, status): the chain's partners in name
+            # order, role and status read from the index as it is walked.
             models.Index(
-                fields=["value_chain", "chain_role", "status", "partner"],
-                name="participation_directory",
+                fields=["value_chain", "partner_name", "partner"],
+                include=["chain_role", "status"],
+                name="participation_chain_name",
             ),
         ]
 

@@ -203,18 +203,22 @@ def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Part
     participations in the user's chains); and the order to read them in."""
     chain_ids = coordinated_chain_ids(user)
     qs = visible_partners(user, chain_ids)
-    participation = Participation.objects.filter(partner=OuterRef("pk"))
-    narrowed = False
-    if f.chain:
-        participation, narrowed = participation.filter(value_chain_id=f.chain), True
-    if f.stage:
-        participation, narrowed = participation.filter(stages__id=f.stage), True
-    if f.chain_role:
-        participation, narrowed = participation.filter(chain_role=f.chain_role), True
-    if f.status:
-        participation, narrowed = participation.filter(status=f.status), True
-    if narrowed:
-        qs = qs.filter(Exists(participation))
+    in_chain = {
+        "value_chain_id": f.chain,
+        "stages__id": f.stage,
+        "chain_role": f.chain_role,
+        "status": f.status,
+    }
+    in_chain = {field: value for field, value in in_chain.items() if value}
+    by_chain_name = f.chain and not f.q and f.sort in ("", "name", "-name")
+    if by_chain_name:
+        # One chain's partners by name: joined with their participation in it (one each),
+        # which carries the partner's name, so the chain's index gives them in order, and a
+        # rare role or status costs a walk along that index, not a test of every partner.
+        qs = qs.filter(**{f"participations__{k}": v for k, v in in_chain.items()})
+        qs = qs.annotate(chain_name=F("participations__partner_name"))
+    elif in_chain:
+        qs = qs.filter(Exists(Participation.objects.filter(partner=OuterRef("pk"), **in_chain)))
     if f.kind:
         qs = qs.filter(kind=f.kind)
     if f.region:
@@ -243,6 +247,8 @@ def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Part
         # costs a scan of the whole table.
         qs = qs.annotate(name_key=Lower("name"), region_key=Lower("region"))
         ordering = SEARCH_SORTS[f.sort]
+    elif by_chain_name:
+        ordering = ["-chain_name", "-id"] if f.sort == "-name" else ["chain_name", "id"]
     else:
         ordering = PARTNER_SORTS.get(f.sort, PARTNER_SORTS["name"])
     qs = qs.prefetch_related(

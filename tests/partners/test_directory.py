@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from partners.models import ChainRole, ParticipationStatus, PartnerKind
+from partners.models import ChainRole, Participation, ParticipationStatus, Partner, PartnerKind
 from partners.services import refresh_search_documents
 from tests.factories import (
     AffiliationFactory,
@@ -98,6 +98,60 @@ def test_keyset_pages_walk_forward_and_back(as_coordinator, chain_a, settings):
     assert third.context["page"].next_cursor is None
     back = as_coordinator.get(URL, {"cursor": second.context["page"].prev_cursor})
     assert names(back) == names(first)
+
+
+def test_a_chains_partners_page_through_by_name_with_role_and_status(
+    as_coordinator, chain_a, settings
+):
+    settings.VCC_PAGE_SIZE = 4
+    engaged = add_partners(
+        chain_a, 9, chain_role=ChainRole.PRODUCER, status=ParticipationStatus.ENGAGED
+    )
+    add_partners(chain_a, 5, chain_role=ChainRole.BUYER, status=ParticipationStatus.ENGAGED)
+    add_partners(chain_a, 5, chain_role=ChainRole.PRODUCER, status=ParticipationStatus.PROSPECT)
+    query = {"chain": chain_a.pk, "chain_role": "producer", "status": "engaged"}
+    seen, cursor = [], None
+    for _ in range(3):
+        response = as_coordinator.get(URL, {**query, "cursor": cursor} if cursor else query)
+        seen += names(response)
+        cursor = response.context["page"].next_cursor
+    assert seen == sorted(p.name for p in engaged) and cursor is None
+    backwards = names(as_coordinator.get(URL, {**query, "sort": "-name"}))
+    assert backwards == sorted((p.name for p in engaged), reverse=True)[:4]
+
+
+def test_a_renamed_partner_moves_in_its_chains_name_order(as_coordinator, chain_a):
+    first, second = add_partners(chain_a, 2)
+    for name, partner in [("Bravo Mill", first), ("Charlie Farm", second)]:
+        partner.name = name
+        partner.save()
+    assert names(as_coordinator.get(URL, {"chain": chain_a.pk})) == ["Bravo Mill", "Charlie Farm"]
+    Partner.objects.filter(pk=second.pk).update(name="Alpha Farm")  # a rename in bulk, too
+    assert names(as_coordinator.get(URL, {"chain": chain_a.pk})) == ["Alpha Farm", "Bravo Mill"]
+
+
+def test_every_participation_carries_its_partners_name(chain_a, chain_b):
+    """The database keeps Participation.partner_name (migration 0011's triggers): on create,
+    in bulk, on rename, and when a stale copy in memory is saved over it."""
+    partner = PartnerFactory(name="Riverside Co-op")
+    made = Participation.objects.create(partner=partner, value_chain=chain_a, chain_role="buyer")
+    other = PartnerFactory(name="Hilltop Growers")
+    Participation.objects.bulk_create(
+        [Participation(partner=other, value_chain=chain_b, chain_role="producer")]
+    )
+
+    def stored():
+        return dict(Participation.objects.values_list("partner__name", "partner_name"))
+
+    assert stored() == {"Riverside Co-op": "Riverside Co-op", "Hilltop Growers": "Hilltop Growers"}
+    partner.name = "Riverside Cooperative"
+    partner.save()
+    made.status = ParticipationStatus.ENGAGED
+    made.save()  # holds partner_name "" in memory
+    Participation.objects.filter(partner=other).update(partner=partner)
+    assert set(Participation.objects.values_list("partner_name", flat=True)) == {
+        "Riverside Cooperative"
+    }
 
 
 def test_sort_newest_and_reverse_name(as_coordinator, chain_a):
