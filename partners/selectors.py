@@ -276,13 +276,10 @@ def people_directory_queryset(
     """The people the user may see, searched, with their affiliations; and their order."""
     qs = visible_people(user)
     if chain:
-        qs = qs.filter(
-            Exists(
-                Affiliation.objects.filter(
-                    person=OuterRef("pk"), partner__participations__value_chain_id=chain
-                )
-            )
+        in_chain = Participation.objects.filter(
+            partner_id=OuterRef("partner_id"), value_chain_id=chain
         )
+        qs = qs.filter(Exists(Affiliation.objects.filter(Exists(in_chain), person=OuterRef("pk"))))
     qs = search_filter(qs, q, Lower(Concat("first_name", Value(" "), "last_name")))
     ordering = ["-rank", "id"] if q and sort in ("relevance", "") else PEOPLE_SORTS.get(sort)
     ordering = ordering or PEOPLE_SORTS["name"]
