@@ -1,7 +1,8 @@
 """Small template filters used across vcc's pages."""
 
+from html import escape
+
 from django import template
-from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 register = template.Library()
@@ -18,13 +19,13 @@ def person_name(user, empty: str = "—") -> str:
 @register.simple_tag
 def options(choices, selected=None):
     """`<option>`s for (value, label) pairs, `selected` marked: one join in Python, where a
-    template loop over a long list (the products) costs milliseconds per page."""
+    template loop over a long list (the products) costs milliseconds per page. Values and labels
+    are escaped (html.escape, as Django's escape does for plain text)."""
     selected = "" if selected is None else str(selected)
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, mark_safe(" selected") if str(value) == selected else "", label)
+    return mark_safe(
+        "".join(
+            f'<option value="{escape(str(value))}"{" selected" if str(value) == selected else ""}>'
+            f"{escape(str(label))}</option>"
             for value, label in choices
-        ),
+        )
     )

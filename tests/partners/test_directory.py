@@ -167,6 +167,14 @@ def test_garbage_cursor_gives_first_page(as_coordinator, partner_a):
     assert names(response) == ["Amatola Sawmill"]
 
 
+def test_filter_menus_escape_names_and_keep_the_chosen_one(as_coordinator, partner_a):
+    product = ProductFactory(name='Beans & "Peas" <dried>')
+    body = as_coordinator.get(URL, {"product": product.pk}).content.decode()
+    expected = f'<option value="{product.pk}" selected>Beans &amp; &quot;Peas&quot; &lt;dried&gt;'
+    assert expected in body
+    assert '<option value="producer">Producer</option>' in body
+
+
 def test_htmx_request_gets_only_the_results_fragment(as_coordinator, partner_a, htmx):
     response = as_coordinator.get(URL, {"q": "amat"}, **htmx)
     body = response.content.decode()
