@@ -409,11 +409,14 @@ def store(columns: dict[str, np.ndarray], computed_at=None) -> int:
     if connection.vendor != "postgresql":
         Suggestion.objects.bulk_create(to_suggestions(columns, computed_at), batch_size=500)
         return n
-    # Text COPY, formatted column by column: \N for an unknown distance.
+    # Text COPY, formatted column by column: \N for an unknown distance. The score exactly
+    # (repr round-trips): merge_offer_change() ranks a changed offer against stored scores.
     formatted = []
     for name in COLUMNS:
         values = columns[name]
-        if values.dtype.kind == "f":
+        if name == "score":
+            text = list(map(repr, values.tolist()))
+        elif values.dtype.kind == "f":
             text = list(map(format, values.tolist(), itertools.repeat(".6g")))
             if name == "distance_km":
                 text = ["\\N" if v == "nan" else v for v in text]
