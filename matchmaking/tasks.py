@@ -20,6 +20,13 @@ def recompute_listing(kind: str, listing_id: int, product_id: int) -> int:
 
 
 @shared_task
+def refill_needs(need_ids: list[int]) -> int:
+    """After a pair's suggestions were dropped (accepted, dismissed, snoozed): the suggestions
+    of the needs they were for."""
+    return suggestions.recompute_needs(Need.objects.filter(pk__in=need_ids))
+
+
+@shared_task
 def recompute_chain(chain_id: int) -> int:
     """After a chain's weights changed: the suggestions of its partners' needs."""
     return suggestions.recompute_needs(
