@@ -269,6 +269,28 @@ def _load(need_qs, offer_qs, overrides=None) -> tuple[Listings, Listings, dict]:
     bit_of = {cert: bit for bit, cert in enumerate(relevant)}
     wide = len(bit_of) > 62
     needs = _listings(Need, need_qs, _cert_bits(required, bit_of), None, wide=wide)
+    products = np.array(list(Product.objects.values_list("id", "parent_id")), dtype=object)
+    pid = products[:, 0].astype(np.int64) if len(products) else np.zeros(0, np.int64)
+    parent = (
+        np.array([-1 if p is None else p for p in products[:, 1]], np.int64)
+        if len(products)
+        else np.zeros(0, np.int64)
+    )
+    context = {
+        "related": scoring.related_products(pid, parent),
+        "held_back": _held_back_pairs(today, need_qs.values("partner_id")),
+        "bit_of": bit_of,
+        "wide": wide,
+    }
+    offers = _load_offers(offer_qs, context)
+    context["participations"] = _participations(np.concatenate([needs.partner, offers.partner]))
+    return needs, offers, context
+
+
+def _load_offers(offer_qs, context: dict) -> Listings:
+    """Offers with the certifications that matter (as `context`'s bits) and the volume
+    already committed."""
+    relevant = list(context["bit_of"])
     offer_certs = Offer.certifications.through.objects.filter(
         offer__in=offer_qs, certification_id__in=relevant
     ).values_list("offer_id", "certification_id")
@@ -279,35 +301,25 @@ def _load(need_qs, offer_qs, overrides=None) -> tuple[Listings, Listings, dict]:
     offers = _listings(
         Offer,
         offer_qs,
-        _cert_bits(offer_certs, bit_of),
-        _cert_bits(partner_certs, bit_of),
-        wide=wide,
+        _cert_bits(offer_certs, context["bit_of"]),
+        _cert_bits(partner_certs, context["bit_of"]),
+        wide=context["wide"],
     )
-    products = np.array(list(Product.objects.values_list("id", "parent_id")), dtype=object)
-    pid = products[:, 0].astype(np.int64) if len(products) else np.zeros(0, np.int64)
-    parent = (
-        np.array([-1 if p is None else p for p in products[:, 1]], np.int64)
-        if len(products)
-        else np.zeros(0, np.int64)
-    )
-    partner_ids = np.unique(np.concatenate([needs.partner, offers.partner]))
-    participations = np.array(
+    committed = _committed_by_offer(offer_qs.values("pk"))
+    offers.committed = np.array([committed.get(i, 0.0) for i in offers.id.tolist()], float)
+    return offers
+
+
+def _participations(partner_ids: np.ndarray) -> np.ndarray:
+    """(partner, chain) rows of these partners."""
+    return np.array(
         list(
-            Participation.objects.filter(partner_id__in=partner_ids.tolist()).values_list(
-                "partner_id", "value_chain_id"
-            )
+            Participation.objects.filter(
+                partner_id__in=np.unique(partner_ids).tolist()
+            ).values_list("partner_id", "value_chain_id")
         ),
         dtype=np.int64,
     ).reshape(-1, 2)
-    committed = _committed_by_offer(offer_qs.values("pk"))
-    offers.committed = np.array([committed.get(i, 0.0) for i in offers.id.tolist()], float)
-    context = {
-        "related": scoring.related_products(pid, parent),
-        "held_back": _held_back_pairs(today, need_qs.values("partner_id")),
-        "bit_of": bit_of,
-        "participations": participations,
-    }
-    return needs, offers, context
 
 
 COLUMNS = [
@@ -338,6 +350,13 @@ def compute(
     partners belong to, as columns (COLUMNS; not saved). `overrides` maps a chain to unsaved
     settings (a preview); progress(done, total) is called after each chunk of needs."""
     needs, offers, context = _load(need_qs, offer_qs, overrides)
+    return _top_offers(needs, offers, context, overrides, progress, chunk)
+
+
+def _top_offers(
+    needs: Listings, offers: Listings, context: dict, overrides=None, progress=None, chunk=2500
+) -> dict[str, np.ndarray]:
+    """compute() on loaded listings."""
     participations = context["participations"]
     chain_ids = np.unique(participations[:, 1]).tolist()
     settings_of = {**_settings_by_chain(chain_ids), **(overrides or {})}
@@ -486,15 +505,17 @@ def merge_offer_change(offer_id: int, old_product_id: int) -> int:
     what recomputing those needs would; returns the rows written."""
     _lock_recomputes()
     offer_qs = Offer.objects.filter(pk=offer_id)
-    products = set(offer_qs.values_list("product_id", flat=True))
+    product_id = offer_qs.values_list("product_id", flat=True).first()
     served = list(Suggestion.objects.filter(offer_id=offer_id).values_list("need_id", flat=True))
-    need_qs = Need.objects.filter(
-        Q(product_id__in=related_product_ids(products | {old_product_id})) | Q(pk__in=served)
-    )
-    if not products:
+    if product_id is None:
         # Removed: its rows went with it, leaving the needs it was suggested for a row short.
+        need_qs = Need.objects.filter(product_id__in=related_product_ids([old_product_id]))
         return recompute_needs(need_qs.filter(pk__in=_needs_short_of_top(need_qs)))
-    new = compute(need_qs, offer_qs)  # the offer's row for each need and chain it can serve
+    need_qs = Need.objects.filter(
+        Q(product_id__in=related_product_ids({product_id, old_product_id})) | Q(pk__in=served)
+    )
+    needs, offers, context = _load(need_qs, offer_qs)
+    new = _top_offers(needs, offers, context)  # the offer's row for each need and chain
     touched = sorted(set(new["need_id"].tolist()) | set(served))
     stored: dict[tuple[int, int], list[tuple]] = {}
     for row in Suggestion.objects.filter(need_id__in=touched).values_list(
@@ -536,8 +557,22 @@ def merge_offer_change(offer_id: int, old_product_id: int) -> int:
     columns["rank"] = np.array([rank for _, rank in insert], dtype=np.int64)
     written = (store(columns) if insert else 0) + len(ranks)
     if rescore:
-        written += recompute_needs(Need.objects.filter(pk__in=sorted(rescore)))
+        written += _rescore(needs.take(np.isin(needs.id, sorted(rescore))), context)
     return written
+
+
+def _rescore(needs: Listings, context: dict) -> int:
+    """Replace the suggestions of these needs (loaded, with `context`) from all their
+    candidates, as recompute_needs() does, without loading them again."""
+    offer_qs = Offer.objects.filter(
+        product_id__in=related_product_ids(np.unique(needs.product).tolist())
+    )
+    offers = _load_offers(offer_qs, context)
+    participations = np.concatenate([context["participations"], _participations(offers.partner)])
+    context = {**context, "participations": np.unique(participations, axis=0)}
+    columns = _top_offers(needs, offers, context)
+    Suggestion.objects.filter(need_id__in=needs.id.tolist()).delete()
+    return store(columns)
 
 
 def _merged_order(offer_id: int, rows: list[tuple], score: float | None) -> list | None:

@@ -117,13 +117,13 @@ def outside_top(need) -> Offer:
 def rescored(monkeypatch):
     """The needs rescored from all their candidates (the merge's fallback)."""
     calls: list[list[int]] = []
-    real = suggestions.recompute_needs
+    real = suggestions._rescore
 
-    def spy(need_qs):
-        calls.append(sorted(need_qs.values_list("pk", flat=True)))
-        return real(need_qs)
+    def spy(needs, context):
+        calls.append(sorted(needs.id.tolist()))
+        return real(needs, context)
 
-    monkeypatch.setattr(suggestions, "recompute_needs", spy)
+    monkeypatch.setattr(suggestions, "_rescore", spy)
     return calls
 
 
