@@ -263,7 +263,7 @@ def step_change(samples: int, parent_offers: int) -> dict:
         times.append(ms)
         kinds.append("offer" if model is Offer else "need")
         queries.append(count)
-    parent_times, parent_queries = [], []
+    parent_times, parent_changes, parent_queries = [], [], []
     for pk in rng.sample(parent_ids, min(parent_offers, len(parent_ids))):
         offer = Offer.objects.get(pk=pk)
         months = offer.months
@@ -274,12 +274,14 @@ def step_change(samples: int, parent_offers: int) -> dict:
                 offer.months = (months & -months) if change == "cut" else months
             ms, count = timed(offer)
             parent_times.append(ms)
+            parent_changes.append(change)
             parent_queries.append(count)
     return {
         "times": times,
         "kinds": kinds,
         "queries": max(queries),
         "parent_times": parent_times,
+        "parent_changes": parent_changes,
         "parent_queries": max(parent_queries, default=0),
     }
 
@@ -532,6 +534,17 @@ def main() -> int:
                     "p50_ms": round(statistics.median(times), 1),
                     "p95_ms": round(p95, 1),
                     "max_ms": round(max(times), 1),
+                    **{
+                        f"{kind}_p50_ms": round(
+                            statistics.median(
+                                t
+                                for t, c in zip(times, change["parent_changes"], strict=True)
+                                if c == kind
+                            ),
+                            1,
+                        )
+                        for kind in ("volume", "cut", "back")
+                    },
                     "queries": change["parent_queries"],
                     "samples": len(times),
                     "target_ms": CHANGE_MS,
