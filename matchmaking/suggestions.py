@@ -487,28 +487,33 @@ def recompute_needs(need_qs) -> int:
     return store(columns)
 
 
-def recompute_for_listing(kind: str, listing_id: int, product_id: int) -> int:
+def recompute_for_listing(
+    kind: str, listing_id: int, product_id: int, need_ids: list[int] | None = None
+) -> int:
     """After one offer or need was saved or removed: a need's own suggestions; for an offer,
     its place in every need it could serve (its product, parent or children; `product_id` is
-    the product it had, for a removed or re-assigned offer) or was suggested for. Returns the
-    rows written."""
+    the product it had, for a removed or re-assigned offer) or was suggested for (`need_ids`,
+    noted before a removal). Returns the rows written."""
     if kind == "need":
         return recompute_needs(Need.objects.filter(pk=listing_id))
-    return merge_offer_change(listing_id, product_id)
+    return merge_offer_change(listing_id, product_id, need_ids)
 
 
 @transaction.atomic
-def merge_offer_change(offer_id: int, old_product_id: int) -> int:
+def merge_offer_change(offer_id: int, old_product_id: int, removed_from=None) -> int:
     """Score the changed offer against the needs it could serve and merge it into each need's
     stored top, instead of rescoring every such need from all its candidates: a need is
     rescored only where the stored rows cannot tell its new top (see _merged_order). Writes
-    what recomputing those needs would; returns the rows written."""
+    what recomputing those needs would; returns the rows written. `removed_from`: the needs
+    a removed offer was suggested for (else those it could serve that have a short top)."""
     _lock_recomputes()
     offer_qs = Offer.objects.filter(pk=offer_id)
     product_id = offer_qs.values_list("product_id", flat=True).first()
     served = list(Suggestion.objects.filter(offer_id=offer_id).values_list("need_id", flat=True))
     if product_id is None:
         # Removed: its rows went with it, leaving the needs it was suggested for a row short.
+        if removed_from is not None:
+            return recompute_needs(Need.objects.filter(pk__in=removed_from))
         need_qs = Need.objects.filter(product_id__in=related_product_ids([old_product_id]))
         return recompute_needs(need_qs.filter(pk__in=_needs_short_of_top(need_qs)))
     need_qs = Need.objects.filter(
@@ -600,6 +605,7 @@ def _needs_short_of_top(need_qs) -> list[int]:
     """Needs of `need_qs` with fewer than TOP suggestions in a chain."""
     return list(
         Suggestion.objects.filter(need__in=need_qs)
+        .order_by()  # grouped by need and chain only
         .values("need_id", "value_chain_id")
         .annotate(n=Count("id"))
         .filter(n__lt=scoring.TOP)
