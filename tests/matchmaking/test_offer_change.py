@@ -190,9 +190,16 @@ def test_an_offer_moving_up_or_saved_unchanged_is_merged_without_a_rescore(
 def test_demoted_within_the_top(market, rescored, django_capture_on_commit_callbacks):
     need = market["needs"]["butternut"]
     offer = Offer.objects.get(pk=ranked(need)[0])
+
+    def score():
+        return Suggestion.objects.get(
+            need=need, offer=offer, value_chain_id=first_chain_id(need)
+        ).score
+
     for volume in (950, 900, 850):  # a little less each time: still above the last
+        before = score()
         save(offer, django_capture_on_commit_callbacks, volume=volume, period="year")
-        assert offer.pk in ranked(need)[:9]
+        assert score() < before and offer.pk in ranked(need)[:9]
         assert_as_full_recompute()
     assert rescored == []
 
