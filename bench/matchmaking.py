@@ -9,7 +9,9 @@ server, fills it, then measures:
   each run in a fresh process whose peak memory (resource.getrusage maxrss) is reported
   (target < 1 GiB);
 - matchmaking.recompute_after_change: what the task does after one offer or one need changed
-  (target < 100 ms);
+  (target < 100 ms), and .parent_offer: offers of a parent product (the needs of every child
+  are theirs too), each saved three times: volume + 1, its season cut to one month (it falls
+  out of the needs' tops), its season back;
 - matchmaking.need_page: one need's suggestion page through gunicorn (p95 target < 100 ms),
   with X-Query-Count.
 Prints one JSON object per line per measurement on stdout; progress goes to stderr.
@@ -67,6 +69,19 @@ def django_setup(url: str) -> None:
 
 
 # --- data --------------------------------------------------------------------------------------
+
+
+def has_bench_user(url: str) -> bool:
+    import psycopg
+
+    try:
+        with psycopg.connect(url) as conn:
+            found = conn.execute(
+                "SELECT 1 FROM auth_user WHERE username = 'bench@vcc.local'"
+            ).fetchone()
+    except psycopg.Error:
+        return False
+    return found is not None
 
 
 def recreate_database(server_url: str) -> None:
@@ -217,7 +232,7 @@ class _Counter:
         return execute(sql, params, many, context)
 
 
-def step_change(samples: int) -> dict:
+def step_change(samples: int, parent_offers: int) -> dict:
     from django.db import connection
 
     from matchmaking.suggestions import recompute_for_listing
@@ -226,20 +241,49 @@ def step_change(samples: int) -> dict:
     rng = random.Random(7)
     offer_ids = list(Offer.objects.values_list("pk", flat=True))
     need_ids = list(Need.objects.values_list("pk", flat=True))
-    times, queries = [], []
-    for i in range(samples):
-        model, ids = (Offer, offer_ids) if i % 2 == 0 else (Need, need_ids)
-        listing = model.objects.get(pk=rng.choice(ids))
-        listing.volume = listing.volume + 1
+    parent_ids = list(
+        Offer.objects.filter(product__parent__isnull=True).values_list("pk", flat=True)
+    )
+
+    def timed(listing) -> tuple[float, int]:
         listing.save()  # its signal queues the task only on commit; the task's work is timed:
         counter = _Counter()
         started = time.perf_counter()
         with connection.execute_wrapper(counter):
-            kind = "offer" if model is Offer else "need"
+            kind = "offer" if isinstance(listing, Offer) else "need"
             recompute_for_listing(kind, listing.pk, listing.product_id)
-        times.append((time.perf_counter() - started) * 1000)
-        queries.append(counter.count)
-    return {"times": times, "queries": max(queries)}
+        return (time.perf_counter() - started) * 1000, counter.count
+
+    times, kinds, queries = [], [], []
+    for i in range(samples):
+        model, ids = (Offer, offer_ids) if i % 2 == 0 else (Need, need_ids)
+        listing = model.objects.get(pk=rng.choice(ids))
+        listing.volume = listing.volume + 1
+        ms, count = timed(listing)
+        times.append(ms)
+        kinds.append("offer" if model is Offer else "need")
+        queries.append(count)
+    parent_times, parent_changes, parent_queries = [], [], []
+    for pk in rng.sample(parent_ids, min(parent_offers, len(parent_ids))):
+        offer = Offer.objects.get(pk=pk)
+        months = offer.months
+        for change in ("volume", "cut", "back"):
+            if change == "volume":
+                offer.volume = offer.volume + 1
+            else:
+                offer.months = (months & -months) if change == "cut" else months
+            ms, count = timed(offer)
+            parent_times.append(ms)
+            parent_changes.append(change)
+            parent_queries.append(count)
+    return {
+        "times": times,
+        "kinds": kinds,
+        "queries": max(queries),
+        "parent_times": parent_times,
+        "parent_changes": parent_changes,
+        "parent_queries": max(parent_queries, default=0),
+    }
 
 
 def step_page_targets(count: int) -> dict:
@@ -349,7 +393,21 @@ def main() -> int:
     parser.add_argument("--needs", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3, help="full recomputes to time")
     parser.add_argument("--changes", type=int, default=40)
+    parser.add_argument(
+        "--parent-offers", type=int, default=10, help="offers of a parent product to change"
+    )
     parser.add_argument("--pages", type=int, default=100, help="needs whose page is fetched")
+    parser.add_argument(
+        "--only",
+        default="recompute,change,page",
+        help="comma-separated measurements to make (recompute, change, page); change and page "
+        "use the suggestions in the database",
+    )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help=f"keep {DBNAME} as it is if it holds the bench user (neither dropped nor filled)",
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     args = parser.parse_args()
     server = os.environ.get("DATABASE_URL", "")
@@ -365,7 +423,7 @@ def main() -> int:
         elif args.step == "recompute":
             result = step_recompute()
         elif args.step == "change":
-            result = step_change(args.changes)
+            result = step_change(args.changes, args.parent_offers)
         else:
             result = step_page_targets(args.pages)
         print(json.dumps(result))
@@ -375,66 +433,129 @@ def main() -> int:
     # One key for every step and the server: the session made for the page is valid there.
     os.environ["SECRET_KEY"] = "bench"
     url = bench_url(server)
-    log(f"recreating {DBNAME}")
-    recreate_database(server)
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
-    log(f"generating {args.offers} offers and {args.needs} needs over 200 products")
-    started = time.perf_counter()
-    run_step(url, "generate", "--offers", str(args.offers), "--needs", str(args.needs))
-    log(f"generated in {time.perf_counter() - started:.1f} s")
+    only = set(args.only.split(","))
     n = args.offers + args.needs
+    if args.reuse and has_bench_user(url):
+        log(f"reusing {DBNAME}")
+    else:
+        log(f"recreating {DBNAME}")
+        recreate_database(server)
+        env = {**os.environ, "DATABASE_URL": url}
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+        )
+        log(f"generating {args.offers} offers and {args.needs} needs over 200 products")
+        started = time.perf_counter()
+        run_step(url, "generate", "--offers", str(args.offers), "--needs", str(args.needs))
+        log(f"generated in {time.perf_counter() - started:.1f} s")
+        if "recompute" not in only:
+            run_step(url, "recompute")  # the suggestions the other steps use
 
-    runs = [run_step(url, "recompute") for _ in range(args.runs)]
-    times = [r["ms"] for r in runs]
-    p95 = percentile(times, 95)
-    emit(
-        {
-            "name": "matchmaking.recompute_all",
-            "n": n,
-            "p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(p95, 1),
-            "queries": max(r["queries"] for r in runs),
-            "suggestions": runs[-1]["rows"],
-            "runs": len(runs),
-            "target_ms": RECOMPUTE_MS,
-            "ok": p95 < RECOMPUTE_MS,
-        }
-    )
-    peak = max(r["maxrss_mib"] for r in runs)
-    emit(
-        {
-            "name": "matchmaking.recompute_all.peak_memory",
-            "n": n,
-            "p50_ms": round(statistics.median(times), 1),
-            "p95_ms": round(p95, 1),
-            "queries": max(r["queries"] for r in runs),
-            "maxrss_mib": round(peak, 1),
-            "target_mib": MEMORY_MIB,
-            "ok": peak < MEMORY_MIB,
-        }
-    )
+    if "recompute" in only:
+        load = os.getloadavg()[0]
+        runs = [run_step(url, "recompute") for _ in range(args.runs)]
+        times = [r["ms"] for r in runs]
+        p95 = percentile(times, 95)
+        emit(
+            {
+                "name": "matchmaking.recompute_all",
+                "n": n,
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(p95, 1),
+                "queries": max(r["queries"] for r in runs),
+                "suggestions": runs[-1]["rows"],
+                "runs": len(runs),
+                "target_ms": RECOMPUTE_MS,
+                "ok": p95 < RECOMPUTE_MS,
+                "load_1m": load,
+            }
+        )
+        peak = max(r["maxrss_mib"] for r in runs)
+        emit(
+            {
+                "name": "matchmaking.recompute_all.peak_memory",
+                "n": n,
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(p95, 1),
+                "queries": max(r["queries"] for r in runs),
+                "maxrss_mib": round(peak, 1),
+                "target_mib": MEMORY_MIB,
+                "ok": peak < MEMORY_MIB,
+                "load_1m": load,
+            }
+        )
 
-    change = run_step(url, "change", "--changes", str(args.changes))
-    p95 = percentile(change["times"], 95)
-    emit(
-        {
-            "name": "matchmaking.recompute_after_change",
-            "n": n,
-            "p50_ms": round(statistics.median(change["times"]), 1),
-            "p95_ms": round(p95, 1),
-            "queries": change["queries"],
-            "samples": len(change["times"]),
-            "target_ms": CHANGE_MS,
-            "ok": p95 < CHANGE_MS,
+    if "change" in only:
+        load = os.getloadavg()[0]
+        change = run_step(
+            url,
+            "change",
+            "--changes",
+            str(args.changes),
+            "--parent-offers",
+            str(args.parent_offers),
+        )
+        times = change["times"]
+        p95 = percentile(times, 95)
+        by_kind = {
+            f"{kind}_{p}_ms": round(
+                percentile(
+                    [t for t, k in zip(times, change["kinds"], strict=True) if k == kind], q
+                ),
+                1,
+            )
+            for kind in ("offer", "need")
+            for p, q in (("p50", 50), ("p95", 95))
         }
-    )
+        emit(
+            {
+                "name": "matchmaking.recompute_after_change",
+                "n": n,
+                "p50_ms": round(statistics.median(times), 1),
+                "p95_ms": round(p95, 1),
+                **by_kind,
+                "queries": change["queries"],
+                "samples": len(times),
+                "target_ms": CHANGE_MS,
+                "ok": p95 < CHANGE_MS,
+                "load_1m": load,
+            }
+        )
+        if change["parent_times"]:
+            times = change["parent_times"]
+            p95 = percentile(times, 95)
+            emit(
+                {
+                    "name": "matchmaking.recompute_after_change.parent_offer",
+                    "n": n,
+                    "p50_ms": round(statistics.median(times), 1),
+                    "p95_ms": round(p95, 1),
+                    "max_ms": round(max(times), 1),
+                    **{
+                        f"{kind}_p50_ms": round(
+                            statistics.median(
+                                t
+                                for t, c in zip(times, change["parent_changes"], strict=True)
+                                if c == kind
+                            ),
+                            1,
+                        )
+                        for kind in ("volume", "cut", "back")
+                    },
+                    "queries": change["parent_queries"],
+                    "samples": len(times),
+                    "target_ms": CHANGE_MS,
+                    "ok": p95 < CHANGE_MS,
+                    "load_1m": os.getloadavg()[0],
+                }
+            )
 
+    if "page" not in only:
+        return 0
+    load = os.getloadavg()[0]
     targets = run_step(url, "targets", "--pages", str(args.pages))
     times, queries, errors = measure_page(url, targets, rounds=3)
     p95 = percentile(times, 95)
@@ -449,6 +570,7 @@ def main() -> int:
             "errors": errors,
             "target_ms": PAGE_P95_MS,
             "ok": p95 < PAGE_P95_MS and errors == 0,
+            "load_1m": load,
         }
     )
     return 0

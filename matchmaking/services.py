@@ -115,7 +115,13 @@ def accept_suggestion(suggestion: Suggestion, *, by) -> Introduction:
 
 
 def _drop_pair(suggestion: Suggestion) -> None:
-    Suggestion.objects.filter(supplier=suggestion.supplier_id, buyer=suggestion.buyer_id).delete()
+    """The pair's suggestions go now; their needs are refilled after the commit (the next
+    offers move up), so a need's top of fewer than TOP holds all its candidates, as
+    suggestions.merge_offer_change() relies on."""
+    rows = Suggestion.objects.filter(supplier=suggestion.supplier_id, buyer=suggestion.buyer_id)
+    need_ids = sorted(set(rows.values_list("need_id", flat=True)))
+    rows.delete()
+    transaction.on_commit(lambda: tasks.refill_needs.delay(need_ids))
 
 
 @transaction.atomic

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.db import connection, transaction
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from partners.models import Need, Offer, Participation, Partner, Product
@@ -269,6 +269,28 @@ def _load(need_qs, offer_qs, overrides=None) -> tuple[Listings, Listings, dict]:
     bit_of = {cert: bit for bit, cert in enumerate(relevant)}
     wide = len(bit_of) > 62
     needs = _listings(Need, need_qs, _cert_bits(required, bit_of), None, wide=wide)
+    products = np.array(list(Product.objects.values_list("id", "parent_id")), dtype=object)
+    pid = products[:, 0].astype(np.int64) if len(products) else np.zeros(0, np.int64)
+    parent = (
+        np.array([-1 if p is None else p for p in products[:, 1]], np.int64)
+        if len(products)
+        else np.zeros(0, np.int64)
+    )
+    context = {
+        "related": scoring.related_products(pid, parent),
+        "held_back": _held_back_pairs(today, need_qs.values("partner_id")),
+        "bit_of": bit_of,
+        "wide": wide,
+    }
+    offers = _load_offers(offer_qs, context)
+    context["participations"] = _participations(np.concatenate([needs.partner, offers.partner]))
+    return needs, offers, context
+
+
+def _load_offers(offer_qs, context: dict) -> Listings:
+    """Offers with the certifications that matter (as `context`'s bits) and the volume
+    already committed."""
+    relevant = list(context["bit_of"])
     offer_certs = Offer.certifications.through.objects.filter(
         offer__in=offer_qs, certification_id__in=relevant
     ).values_list("offer_id", "certification_id")
@@ -279,35 +301,25 @@ def _load(need_qs, offer_qs, overrides=None) -> tuple[Listings, Listings, dict]:
     offers = _listings(
         Offer,
         offer_qs,
-        _cert_bits(offer_certs, bit_of),
-        _cert_bits(partner_certs, bit_of),
-        wide=wide,
+        _cert_bits(offer_certs, context["bit_of"]),
+        _cert_bits(partner_certs, context["bit_of"]),
+        wide=context["wide"],
     )
-    products = np.array(list(Product.objects.values_list("id", "parent_id")), dtype=object)
-    pid = products[:, 0].astype(np.int64) if len(products) else np.zeros(0, np.int64)
-    parent = (
-        np.array([-1 if p is None else p for p in products[:, 1]], np.int64)
-        if len(products)
-        else np.zeros(0, np.int64)
-    )
-    partner_ids = np.unique(np.concatenate([needs.partner, offers.partner]))
-    participations = np.array(
+    committed = _committed_by_offer(offer_qs.values("pk"))
+    offers.committed = np.array([committed.get(i, 0.0) for i in offers.id.tolist()], float)
+    return offers
+
+
+def _participations(partner_ids: np.ndarray) -> np.ndarray:
+    """(partner, chain) rows of these partners."""
+    return np.array(
         list(
-            Participation.objects.filter(partner_id__in=partner_ids.tolist()).values_list(
-                "partner_id", "value_chain_id"
-            )
+            Participation.objects.filter(
+                partner_id__in=np.unique(partner_ids).tolist()
+            ).values_list("partner_id", "value_chain_id")
         ),
         dtype=np.int64,
     ).reshape(-1, 2)
-    committed = _committed_by_offer(offer_qs.values("pk"))
-    offers.committed = np.array([committed.get(i, 0.0) for i in offers.id.tolist()], float)
-    context = {
-        "related": scoring.related_products(pid, parent),
-        "held_back": _held_back_pairs(today, need_qs.values("partner_id")),
-        "bit_of": bit_of,
-        "participations": participations,
-    }
-    return needs, offers, context
 
 
 COLUMNS = [
@@ -338,6 +350,13 @@ def compute(
     partners belong to, as columns (COLUMNS; not saved). `overrides` maps a chain to unsaved
     settings (a preview); progress(done, total) is called after each chunk of needs."""
     needs, offers, context = _load(need_qs, offer_qs, overrides)
+    return _top_offers(needs, offers, context, overrides, progress, chunk)
+
+
+def _top_offers(
+    needs: Listings, offers: Listings, context: dict, overrides=None, progress=None, chunk=2500
+) -> dict[str, np.ndarray]:
+    """compute() on loaded listings."""
     participations = context["participations"]
     chain_ids = np.unique(participations[:, 1]).tolist()
     settings_of = {**_settings_by_chain(chain_ids), **(overrides or {})}
@@ -409,11 +428,14 @@ def store(columns: dict[str, np.ndarray], computed_at=None) -> int:
     if connection.vendor != "postgresql":
         Suggestion.objects.bulk_create(to_suggestions(columns, computed_at), batch_size=500)
         return n
-    # Text COPY, formatted column by column: \N for an unknown distance.
+    # Text COPY, formatted column by column: \N for an unknown distance. The score exactly
+    # (repr round-trips): merge_offer_change() ranks a changed offer against stored scores.
     formatted = []
     for name in COLUMNS:
         values = columns[name]
-        if values.dtype.kind == "f":
+        if name == "score":
+            text = list(map(repr, values.tolist()))
+        elif values.dtype.kind == "f":
             text = list(map(format, values.tolist(), itertools.repeat(".6g")))
             if name == "distance_km":
                 text = ["\\N" if v == "nan" else v for v in text]
@@ -442,9 +464,21 @@ def related_product_ids(product_ids) -> list[int]:
     return sorted(related)
 
 
+# Recomputes of a few needs read stored rows and then write them: one at a time, or two
+# merging offers into the same need would each drop its last row and keep eleven.
+RECOMPUTE_LOCK = 4_020_001  # a pg_advisory_xact_lock key of vcc's own
+
+
+def _lock_recomputes() -> None:
+    if connection.vendor == "postgresql":  # SQLite has one writer at a time anyway
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK])
+
+
 @transaction.atomic
 def recompute_needs(need_qs) -> int:
     """Replace the suggestions of the needs in `need_qs` (offers of related products only)."""
+    _lock_recomputes()
     need_ids = list(need_qs.values_list("pk", flat=True))
     products = Need.objects.filter(pk__in=need_ids).values_list("product_id", flat=True).distinct()
     offer_qs = Offer.objects.filter(product_id__in=related_product_ids(products))
@@ -453,18 +487,131 @@ def recompute_needs(need_qs) -> int:
     return store(columns)
 
 
-def recompute_for_listing(kind: str, listing_id: int, product_id: int) -> int:
+def recompute_for_listing(
+    kind: str, listing_id: int, product_id: int, need_ids: list[int] | None = None
+) -> int:
     """After one offer or need was saved or removed: a need's own suggestions; for an offer,
-    every need it could serve (its product, parent or children; `product_id` is the product
-    it had, for a removed or re-assigned offer) or was suggested for."""
+    its place in every need it could serve (its product, parent or children; `product_id` is
+    the product it had, for a removed or re-assigned offer) or was suggested for (`need_ids`,
+    noted before a removal). Returns the rows written."""
     if kind == "need":
         return recompute_needs(Need.objects.filter(pk=listing_id))
-    products = set(Offer.objects.filter(pk=listing_id).values_list("product_id", flat=True))
-    needs = Need.objects.filter(
-        Q(product_id__in=related_product_ids(products | {product_id}))
-        | Q(pk__in=Suggestion.objects.filter(offer_id=listing_id).values("need_id"))
+    return merge_offer_change(listing_id, product_id, need_ids)
+
+
+@transaction.atomic
+def merge_offer_change(offer_id: int, old_product_id: int, removed_from=None) -> int:
+    """Score the changed offer against the needs it could serve and merge it into each need's
+    stored top, instead of rescoring every such need from all its candidates: a need is
+    rescored only where the stored rows cannot tell its new top (see _merged_order). Writes
+    what recomputing those needs would; returns the rows written. `removed_from`: the needs
+    a removed offer was suggested for (else those it could serve that have a short top)."""
+    _lock_recomputes()
+    offer_qs = Offer.objects.filter(pk=offer_id)
+    product_id = offer_qs.values_list("product_id", flat=True).first()
+    served = list(Suggestion.objects.filter(offer_id=offer_id).values_list("need_id", flat=True))
+    if product_id is None:
+        # Removed: its rows went with it, leaving the needs it was suggested for a row short.
+        if removed_from is not None:
+            return recompute_needs(Need.objects.filter(pk__in=removed_from))
+        need_qs = Need.objects.filter(product_id__in=related_product_ids([old_product_id]))
+        return recompute_needs(need_qs.filter(pk__in=_needs_short_of_top(need_qs)))
+    need_qs = Need.objects.filter(
+        Q(product_id__in=related_product_ids({product_id, old_product_id})) | Q(pk__in=served)
     )
-    return recompute_needs(needs)
+    needs, offers, context = _load(need_qs, offer_qs)
+    new = _top_offers(needs, offers, context)  # the offer's row for each need and chain
+    touched = sorted(set(new["need_id"].tolist()) | set(served))
+    stored: dict[tuple[int, int], list[tuple]] = {}
+    for row in Suggestion.objects.filter(need_id__in=touched).values_list(
+        "id", "need_id", "value_chain_id", "offer_id", "rank", "score"
+    ):  # in rank order
+        stored.setdefault((row[1], row[2]), []).append(row)
+    new_at = {
+        key: i
+        for i, key in enumerate(
+            zip(new["need_id"].tolist(), new["value_chain_id"].tolist(), strict=True)
+        )
+    }
+    groups = set(new_at) | {k for k, rows in stored.items() if any(r[3] == offer_id for r in rows)}
+    orders, rescore = {}, set()
+    for key in groups:
+        score = float(new["score"][new_at[key]]) if key in new_at else None
+        order = _merged_order(offer_id, stored.get(key, []), score)
+        if order is None:
+            rescore.add(key[0])
+        else:
+            orders[key] = order
+
+    drop, insert, ranks = [], [], []
+    for key, order in orders.items():
+        if key[0] in rescore or order == stored.get(key, []):
+            continue
+        rows = stored.get(key, [])
+        drop += [r[0] for r in rows if r not in order or r[3] == offer_id]
+        for rank, row in enumerate(order, start=1):
+            if row is None:
+                insert.append((new_at[key], rank))
+            elif row[4] != rank:
+                ranks.append(Suggestion(id=row[0], rank=rank))
+    Suggestion.objects.filter(pk__in=drop).delete()
+    if ranks:
+        Suggestion.objects.bulk_update(ranks, ["rank"])
+    index = np.array([i for i, _ in insert], dtype=np.int64)
+    columns = {name: values[index] for name, values in new.items()}
+    columns["rank"] = np.array([rank for _, rank in insert], dtype=np.int64)
+    written = (store(columns) if insert else 0) + len(ranks)
+    if rescore:
+        written += _rescore(needs.take(np.isin(needs.id, sorted(rescore))), context)
+    return written
+
+
+def _rescore(needs: Listings, context: dict) -> int:
+    """Replace the suggestions of these needs (loaded, with `context`) from all their
+    candidates, as recompute_needs() does, without loading them again."""
+    offer_qs = Offer.objects.filter(
+        product_id__in=related_product_ids(np.unique(needs.product).tolist())
+    )
+    offers = _load_offers(offer_qs, context)
+    participations = np.concatenate([context["participations"], _participations(offers.partner)])
+    context = {**context, "participations": np.unique(participations, axis=0)}
+    columns = _top_offers(needs, offers, context)
+    Suggestion.objects.filter(need_id__in=needs.id.tolist()).delete()
+    return store(columns)
+
+
+def _merged_order(offer_id: int, rows: list[tuple], score: float | None) -> list | None:
+    """A need's new top in one chain: its stored rows (id, need, chain, offer, rank, score; in
+    rank order) with the changed offer's new row (None) placed by its new `score` (None: no
+    longer a candidate), in top_per_group()'s order. None when the stored rows cannot tell:
+    the offer was in a full top and fell out of it or to its bottom, where an offer never
+    stored (the need's 11th) may now pass it. A top of fewer than TOP holds every candidate
+    (a dropped pair's needs are refilled), so it can always tell."""
+    others = [r for r in rows if r[3] != offer_id]
+    was_in = len(others) < len(rows)
+    full = len(rows) == scoring.TOP
+    if score is None:
+        return None if was_in and full else others
+    key = (score, -offer_id)
+    above = sum((r[5], -r[3]) > key for r in others)
+    if was_in and full and above == len(others):
+        last = rows[-1]  # at the bottom now: it stays only if it was there and is no worse
+        if last[3] != offer_id or score < last[5]:
+            return None
+    return (others[:above] + [None] + others[above:])[: scoring.TOP]
+
+
+def _needs_short_of_top(need_qs) -> list[int]:
+    """Needs of `need_qs` with fewer than TOP suggestions in a chain."""
+    return list(
+        Suggestion.objects.filter(need__in=need_qs)
+        .order_by()  # grouped by need and chain only
+        .values("need_id", "value_chain_id")
+        .annotate(n=Count("id"))
+        .filter(n__lt=scoring.TOP)
+        .values_list("need_id", flat=True)
+        .distinct()
+    )
 
 
 def recompute_all(progress=None) -> int:

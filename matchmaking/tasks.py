@@ -13,10 +13,19 @@ from .models import RecomputeRun, RecomputeStatus
 
 
 @shared_task
-def recompute_listing(kind: str, listing_id: int, product_id: int) -> int:
+def recompute_listing(
+    kind: str, listing_id: int, product_id: int, need_ids: list[int] | None = None
+) -> int:
     """After one offer or need ("offer" / "need") was saved or removed: the suggestions it
-    touches."""
-    return suggestions.recompute_for_listing(kind, listing_id, product_id)
+    touches (`need_ids`: the needs a removed offer was suggested for)."""
+    return suggestions.recompute_for_listing(kind, listing_id, product_id, need_ids)
+
+
+@shared_task
+def refill_needs(need_ids: list[int]) -> int:
+    """After a pair's suggestions were dropped (accepted, dismissed, snoozed): the suggestions
+    of the needs they were for."""
+    return suggestions.recompute_needs(Need.objects.filter(pk__in=need_ids))
 
 
 @shared_task
