@@ -553,10 +553,9 @@ def merge_offer_change(offer_id: int, old_product_id: int, removed_from=None) ->
             if row is None:
                 insert.append((new_at[key], rank))
             elif row[4] != rank:
-                ranks.append(Suggestion(id=row[0], rank=rank))
+                ranks.append((row[0], rank))
     Suggestion.objects.filter(pk__in=drop).delete()
-    if ranks:
-        Suggestion.objects.bulk_update(ranks, ["rank"])
+    _set_ranks(ranks)
     index = np.array([i for i, _ in insert], dtype=np.int64)
     columns = {name: values[index] for name, values in new.items()}
     columns["rank"] = np.array([rank for _, rank in insert], dtype=np.int64)
@@ -564,6 +563,24 @@ def merge_offer_change(offer_id: int, old_product_id: int, removed_from=None) ->
     if rescore:
         written += _rescore(needs.take(np.isin(needs.id, sorted(rescore))), context)
     return written
+
+
+def _set_ranks(ranks: list[tuple[int, int]]) -> None:
+    """Give stored rows (id, new rank) their new ranks in one statement. On PostgreSQL an
+    UPDATE joined to the two arrays: bulk_update()'s CASE of one WHEN per row costs Django
+    about 0.1 ms a row to build, and an offer of a parent product moves hundreds of rows."""
+    if not ranks:
+        return
+    if connection.vendor != "postgresql":
+        Suggestion.objects.bulk_update([Suggestion(id=i, rank=r) for i, r in ranks], ["rank"])
+        return
+    ids, values = zip(*ranks, strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {Suggestion._meta.db_table} AS s SET rank = v.rank "
+            "FROM unnest(%s::bigint[], %s::smallint[]) AS v(id, rank) WHERE s.id = v.id",
+            [list(ids), list(values)],
+        )
 
 
 def _rescore(needs: Listings, context: dict) -> int:
