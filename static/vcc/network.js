@@ -34,15 +34,17 @@
       style: [
         { selector: "node", style: {
           "background-color": "data(colour)", label: big ? "" : "data(label)", "font-size": 9,
-          "text-valign": "bottom", "text-margin-y": 3, width: 14, height: 14, color: "#1f2a2e" } },
+          "text-valign": "bottom", "text-margin-y": 3, width: 14, height: 14, color: "#1f2a2e",
+          // Long names wrap; labels show only once zoomed in far enough to read them apart.
+          "text-wrap": "wrap", "text-max-width": 70, "min-zoomed-font-size": 5 } },
         { selector: "node.by-stage", style: { "background-color": "data(stageColour)" } },
-        { selector: "node.found", style: { "border-width": 4, "border-color": "#f2b705", width: 24, height: 24, label: "data(label)" } },
+        { selector: "node.found", style: { "border-width": 4, "border-color": "#f2b705", width: 24, height: 24, label: "data(label)", "min-zoomed-font-size": 0 } },
         { selector: "edge", style: { width: "data(weight)", "line-color": "#9aa8a3", "curve-style": "haystack", opacity: 0.7 } },
         { selector: "edge[strength = 'strong']", style: { "line-color": "#2f6b4f" } },
         { selector: "edge[strength = 'dormant']", style: { "line-style": "dashed", opacity: 0.4 } },
         { selector: ".hidden", style: { display: "none" } }
       ],
-      layout: big ? { name: "grid", avoidOverlap: true } : { name: "cose", animate: false, nodeRepulsion: 8000, idealEdgeLength: 80 }
+      layout: big ? { name: "grid", avoidOverlap: true } : { name: "cose", animate: false, nodeRepulsion: 8000, idealEdgeLength: 80, nodeDimensionsIncludeLabels: true }
     });
     window.vccNetwork = cy;
     var plural = function (n, word) { return n + " " + word + (n === 1 ? "" : "s"); };
@@ -50,6 +52,7 @@
       plural(data.edges.length, "relationship") +
       (data.truncated ? " (the first " + data.nodes.length + " partners are shown)" : "") + ".";
     cy.on("tap", "node", function (evt) { window.location.href = "/partners/" + evt.target.id() + "/"; });
+    cy.on("mouseover", "node", function (evt) { box.title = evt.target.data("name"); });
     cy.on("mouseover", "edge", function (evt) { box.title = evt.target.data("kind") + ": " + evt.target.data("reason"); });
 
     document.getElementById("colour-by").addEventListener("change", function (e) {
