@@ -39,6 +39,7 @@ from partners.services import add_search_words
 
 from .columns import FIELDS, CellError, clean_cell, duplicate_targets, guess_mapping
 from .columns import missing_required as _missing_required
+from .deletion import SetDeletion, foreign_key_checks_off
 from .models import DuplicateAction, ImportJob, ImportState
 from .spreadsheet import SpreadsheetError, estimate_rows, iter_rows, read_header
 
@@ -804,6 +805,18 @@ UNDO_ORDER = [
 ]
 
 
+def unused_products(ids: list[int]) -> list[int]:
+    """Of the products `ids`, those no offer, need or other product refers to."""
+    return list(
+        Product.objects.filter(
+            ~Exists(Offer.objects.filter(product=OuterRef("pk"))),
+            ~Exists(Need.objects.filter(product=OuterRef("pk"))),
+            ~Exists(Product.objects.filter(parent=OuterRef("pk"))),
+            pk__in=ids,
+        ).values_list("pk", flat=True)
+    )
+
+
 def request_undo(job: ImportJob) -> ImportJob:
     """Queue the undo of an import (in Celery: a large one takes a while)."""
     from .tasks import undo_import
@@ -820,10 +833,16 @@ def request_undo(job: ImportJob) -> ImportJob:
 
 
 def undo_import(job_id: int) -> bool:
-    """Remove what the import created and blank again what it filled in: one transaction."""
+    """Remove what the import created and blank again what it filled in: one transaction.
+
+    Set-based (imports.deletion): children first, one statement per relation and batch, by
+    the models' on_delete rules. What was added since to an imported partner or person goes
+    with it (as a cascade would take it); a product used since by an offer, a need or as a
+    parent stays."""
     if not _claim(job_id, ImportState.UNDOING):
         return False
     job = ImportJob.objects.get(pk=job_id)
+    deletion = SetDeletion()
     try:
         with transaction.atomic():
             total = sum(len(job.created.get(key, [])) for key, _ in UNDO_ORDER)
@@ -833,14 +852,17 @@ def undo_import(job_id: int) -> bool:
                 for key, model in UNDO_ORDER:
                     ids = job.created.get(key, [])
                     for start in range(0, len(ids), BATCH):
-                        chunk = ids[start : start + BATCH]
-                        rows = model.objects.filter(pk__in=chunk)
-                        if model is Product:
-                            # A product someone has used since stays.
-                            rows = rows.filter(offers__isnull=True, needs__isnull=True)
-                        rows.delete()
-                        done += len(chunk)
-                        progress.set(done)
+                        deletion.lock(model, ids[start : start + BATCH])
+                with foreign_key_checks_off():
+                    for key, model in UNDO_ORDER:
+                        ids = job.created.get(key, [])
+                        for start in range(0, len(ids), BATCH):
+                            chunk = ids[start : start + BATCH]
+                            if model is Product:
+                                chunk = unused_products(chunk)
+                            deletion.delete(model, chunk)
+                            done += len(ids[start : start + BATCH])
+                            progress.set(done)
             finally:
                 progress.close()
             for ref, names in job.filled.items():
@@ -850,6 +872,7 @@ def undo_import(job_id: int) -> bool:
             ImportJob.objects.filter(pk=job_id).update(
                 state=ImportState.UNDONE, undone_at=timezone.now(), progress_done=0
             )
+            deletion.after_commit()
     except Exception:
         ImportJob.objects.filter(pk=job_id).update(
             state=ImportState.IMPORTED,
