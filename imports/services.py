@@ -665,12 +665,25 @@ class Run:
 
     def batch_listings(self, good, model) -> None:
         orgs = self.organisations(good)
-        rows = []
+        found = []
         for number, values in good:
             partner_id = self.resolve_organisation(number, values, orgs)
             if partner_id is not None:
+                found.append((number, values, partner_id))
+        existing = self.existing_listings(model, found)
+        what = model._meta.verbose_name
+        rows = []
+        for number, values, partner_id in found:
+            same = existing.get((partner_id, values["product"].lower()))
+            if same is None:
                 rows.append((values, partner_id))
                 self.note_preview(number, values, "new")
+                continue
+            # The partner already lists this product: an import adds listings, it does not
+            # change them, so a duplicate is skipped whatever the choice (edit it on the page).
+            label = f"{values['product']} ({values.get('organisation', '')})".strip()
+            self.note_duplicate(number, values, label, same, f"same {what}")
+            self.rows_skipped += 1
         if self.write and rows:
             self.ensure_products({v["product"] for v, _ in rows})
             listings = [
@@ -687,6 +700,23 @@ class Run:
             model.objects.bulk_create(listings, batch_size=BATCH)
             self.add_created(self.job.kind, [x.pk for x in listings])
             self.rows_created += len(listings)
+
+    def existing_listings(self, model, found) -> dict[tuple[int, str], tuple[int, str]]:
+        """The listings the rows' partners already have of the rows' products, in one query:
+        (partner id, product name in lower case) -> (listing id, what to show)."""
+        if not found:
+            return {}
+        partner_ids = {partner_id for _, _, partner_id in found}
+        products = {values["product"].lower() for _, values, _ in found}
+        listings = (
+            model.objects.annotate(lproduct=Lower("product__name"))
+            .filter(partner_id__in=partner_ids, lproduct__in=products)
+            .values_list("pk", "partner_id", "lproduct", "product__name", "partner__name")
+        )
+        return {
+            (partner_id, lproduct): (pk, f"{product} of {partner}")
+            for pk, partner_id, lproduct, product, partner in listings
+        }
 
     def ensure_products(self, names: set[str]) -> None:
         wanted = {n.lower(): n for n in names if n.lower() not in self.products}

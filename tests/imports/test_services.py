@@ -330,3 +330,38 @@ def test_undo_refused_by_a_protected_row_removes_nothing(coordinator, chain_a, p
     assert job.state == ImportState.IMPORTED
     assert "nothing was removed" in job.failure
     assert Affiliation.objects.filter(person=nomsa, partner=partner_a).exists()
+
+
+def test_offers_the_partner_already_lists_are_duplicates_and_skipped(
+    coordinator, chain_a, partner_a
+):
+    OfferFactory(partner=partner_a, product=ProductFactory(name="Saligna boards"))
+    text = (
+        "Supplier,Commodity,Qty,UOM\n"
+        "Amatola Sawmill,saligna BOARDS,10,m³\n"
+        "Amatola Sawmill,Sawdust,4,t\n"
+    )
+    job = check(start(coordinator, chain_a, "offers", text), action=DuplicateAction.MERGE)
+    assert (job.rows_duplicate, job.rows_with_errors) == (1, 0)
+    assert job.duplicates[0]["row"] == 2
+    assert job.duplicates[0]["existing"] == "Saligna boards of Amatola Sawmill"
+    assert job.duplicates[0]["reason"] == "same offer"
+    assert [p["result"] for p in job.preview] == ["duplicate", "new"]
+    job = services.request_import(job, {})
+    job.refresh_from_db()
+    assert (job.rows_created, job.rows_skipped) == (1, 1)
+    assert sorted(Offer.objects.values_list("product__name", flat=True)) == [
+        "Saligna boards",
+        "Sawdust",
+    ]
+
+
+def test_needs_are_checked_against_needs_not_offers(coordinator, chain_a, partner_a):
+    from partners.models import Need
+
+    OfferFactory(partner=partner_a, product=ProductFactory(name="Kiln time"))
+    text = "Buyer,Product,Volume,Unit\nAmatola Sawmill,Kiln time,5,h\n"
+    job = check(start(coordinator, chain_a, "needs", text))
+    assert job.rows_duplicate == 0
+    services.request_import(job, {})
+    assert Need.objects.filter(partner=partner_a, product__name="Kiln time").exists()
