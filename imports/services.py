@@ -39,6 +39,7 @@ from partners.services import add_search_words
 
 from .columns import FIELDS, CellError, clean_cell, duplicate_targets, guess_mapping
 from .columns import missing_required as _missing_required
+from .deletion import SetDeletion, foreign_key_checks_off
 from .models import DuplicateAction, ImportJob, ImportState
 from .spreadsheet import SpreadsheetError, estimate_rows, iter_rows, read_header
 
@@ -664,12 +665,25 @@ class Run:
 
     def batch_listings(self, good, model) -> None:
         orgs = self.organisations(good)
-        rows = []
+        found = []
         for number, values in good:
             partner_id = self.resolve_organisation(number, values, orgs)
             if partner_id is not None:
+                found.append((number, values, partner_id))
+        existing = self.existing_listings(model, found)
+        what = model._meta.verbose_name
+        rows = []
+        for number, values, partner_id in found:
+            same = existing.get((partner_id, values["product"].lower()))
+            if same is None:
                 rows.append((values, partner_id))
                 self.note_preview(number, values, "new")
+                continue
+            # The partner already lists this product: an import adds listings, it does not
+            # change them, so a duplicate is skipped whatever the choice (edit it on the page).
+            label = f"{values['product']} ({values.get('organisation', '')})".strip()
+            self.note_duplicate(number, values, label, same, f"same {what}")
+            self.rows_skipped += 1
         if self.write and rows:
             self.ensure_products({v["product"] for v, _ in rows})
             listings = [
@@ -686,6 +700,23 @@ class Run:
             model.objects.bulk_create(listings, batch_size=BATCH)
             self.add_created(self.job.kind, [x.pk for x in listings])
             self.rows_created += len(listings)
+
+    def existing_listings(self, model, found) -> dict[tuple[int, str], tuple[int, str]]:
+        """The listings the rows' partners already have of the rows' products, in one query:
+        (partner id, product name in lower case) -> (listing id, what to show)."""
+        if not found:
+            return {}
+        partner_ids = {partner_id for _, _, partner_id in found}
+        products = {values["product"].lower() for _, values, _ in found}
+        listings = (
+            model.objects.annotate(lproduct=Lower("product__name"))
+            .filter(partner_id__in=partner_ids, lproduct__in=products)
+            .values_list("pk", "partner_id", "lproduct", "product__name", "partner__name")
+        )
+        return {
+            (partner_id, lproduct): (pk, f"{product} of {partner}")
+            for pk, partner_id, lproduct, product, partner in listings
+        }
 
     def ensure_products(self, names: set[str]) -> None:
         wanted = {n.lower(): n for n in names if n.lower() not in self.products}
@@ -804,6 +835,18 @@ UNDO_ORDER = [
 ]
 
 
+def unused_products(ids: list[int]) -> list[int]:
+    """Of the products `ids`, those no offer, need or other product refers to."""
+    return list(
+        Product.objects.filter(
+            ~Exists(Offer.objects.filter(product=OuterRef("pk"))),
+            ~Exists(Need.objects.filter(product=OuterRef("pk"))),
+            ~Exists(Product.objects.filter(parent=OuterRef("pk"))),
+            pk__in=ids,
+        ).values_list("pk", flat=True)
+    )
+
+
 def request_undo(job: ImportJob) -> ImportJob:
     """Queue the undo of an import (in Celery: a large one takes a while)."""
     from .tasks import undo_import
@@ -820,10 +863,16 @@ def request_undo(job: ImportJob) -> ImportJob:
 
 
 def undo_import(job_id: int) -> bool:
-    """Remove what the import created and blank again what it filled in: one transaction."""
+    """Remove what the import created and blank again what it filled in: one transaction.
+
+    Set-based (imports.deletion): children first, one statement per relation and batch, by
+    the models' on_delete rules. What was added since to an imported partner or person goes
+    with it (as a cascade would take it); a product used since by an offer, a need or as a
+    parent stays."""
     if not _claim(job_id, ImportState.UNDOING):
         return False
     job = ImportJob.objects.get(pk=job_id)
+    deletion = SetDeletion()
     try:
         with transaction.atomic():
             total = sum(len(job.created.get(key, [])) for key, _ in UNDO_ORDER)
@@ -833,14 +882,17 @@ def undo_import(job_id: int) -> bool:
                 for key, model in UNDO_ORDER:
                     ids = job.created.get(key, [])
                     for start in range(0, len(ids), BATCH):
-                        chunk = ids[start : start + BATCH]
-                        rows = model.objects.filter(pk__in=chunk)
-                        if model is Product:
-                            # A product someone has used since stays.
-                            rows = rows.filter(offers__isnull=True, needs__isnull=True)
-                        rows.delete()
-                        done += len(chunk)
-                        progress.set(done)
+                        deletion.lock(model, ids[start : start + BATCH])
+                with foreign_key_checks_off():
+                    for key, model in UNDO_ORDER:
+                        ids = job.created.get(key, [])
+                        for start in range(0, len(ids), BATCH):
+                            chunk = ids[start : start + BATCH]
+                            if model is Product:
+                                chunk = unused_products(chunk)
+                            deletion.delete(model, chunk)
+                            done += len(ids[start : start + BATCH])
+                            progress.set(done)
             finally:
                 progress.close()
             for ref, names in job.filled.items():
@@ -850,6 +902,7 @@ def undo_import(job_id: int) -> bool:
             ImportJob.objects.filter(pk=job_id).update(
                 state=ImportState.UNDONE, undone_at=timezone.now(), progress_done=0
             )
+            deletion.after_commit()
     except Exception:
         ImportJob.objects.filter(pk=job_id).update(
             state=ImportState.IMPORTED,

@@ -26,3 +26,15 @@ def save_outcome_report(form, *, by) -> OutcomeReport:
         f"{report.period_start:%d %b %Y}–{report.period_end:%d %b %Y}",
     )
     return report
+
+
+@transaction.atomic
+def delete_outcome_report(report: OutcomeReport, *, by) -> None:
+    """Remove a report (a mistaken or duplicate period), noted in the partner's history."""
+    partner = report.partner
+    summary = (
+        f"Removed outcomes for {report.period_start:%d %b %Y}–{report.period_end:%d %b %Y} "
+        f"in {report.value_chain}"
+    )
+    report.delete()
+    ChangeRecord.objects.create(partner=partner, user=by, summary=summary[:200])

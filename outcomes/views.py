@@ -8,13 +8,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods
 
 from partners.permissions import coordinated_chains, coordinator_required, get_partner_for_user
 
 from . import services
 from .dashboard import FIGURES, Scope, all_figures
 from .forms import DashboardFilterForm, OutcomeReportForm, chains_for_report
-from .models import OutcomeReport
+from .permissions import get_report_for_user, reports_for
 
 
 @login_required
@@ -29,18 +30,47 @@ def partner_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, "Outcomes saved. Thank you!")
         return redirect("outcomes:partner", pk=partner.pk)
     reports = (
-        OutcomeReport.objects.filter(partner=partner)
+        reports_for(access, request.user)
         .select_related("value_chain", "sales_to")
         .prefetch_related("certifications_gained")
     )
-    if not access.is_member and not request.user.is_superuser:
-        reports = reports.filter(value_chain__coordinators=request.user)
     return render(
         request,
         "outcomes/partner.html",
         {"access": access, "partner": partner, "form": form, "reports": reports[:100]},
         status=400 if form.errors else 200,
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def edit_report(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    """Correct a report: the partner's people, or a coordinator of the report's chain."""
+    access, report = get_report_for_user(request, pk, report_pk)
+    chains = chains_for_report(
+        access.partner, request.user, access.can_coordinate, access.is_member
+    )
+    data = request.POST if request.method == "POST" else None
+    form = OutcomeReportForm(access.partner, chains, data, instance=report)
+    if request.method == "POST" and form.is_valid():
+        services.save_outcome_report(form, by=request.user)
+        messages.success(request, "Outcomes updated.")
+        return redirect("outcomes:partner", pk=access.partner.pk)
+    context = {"access": access, "partner": access.partner, "form": form, "report": report}
+    return render(request, "outcomes/report_edit.html", context, status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def delete_report(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
+    """A page that asks first; only its POST removes the report."""
+    access, report = get_report_for_user(request, pk, report_pk)
+    if request.method == "POST":
+        services.delete_outcome_report(report, by=request.user)
+        messages.success(request, "Outcome report removed.")
+        return redirect("outcomes:partner", pk=access.partner.pk)
+    context = {"access": access, "partner": access.partner, "report": report}
+    return render(request, "outcomes/report_delete.html", context)
 
 
 def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, Scope]:

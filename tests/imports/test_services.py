@@ -1,16 +1,28 @@
 """The import's dry run, duplicates, all-or-nothing commit and undo, through the services."""
 
+import contextlib
+import datetime
 import io
 
 import pytest
+from django.db import connection
 from openpyxl import Workbook
 
 from imports import services
 from imports.models import DuplicateAction, ImportJob, ImportState
 from imports.spreadsheet import SpreadsheetError
-from partners.models import Affiliation, Offer, Participation, Partner, Person
+from outcomes.models import OutcomeReport
+from partners.models import (
+    Affiliation,
+    Offer,
+    Participation,
+    Partner,
+    Person,
+    Product,
+    Relationship,
+)
 
-from ..factories import AffiliationFactory, PersonFactory
+from ..factories import AffiliationFactory, OfferFactory, PersonFactory, ProductFactory
 
 PARTNERS_CSV = (
     "Company Name,E-mail,Web site,Region,Role,Joined\n"
@@ -240,3 +252,116 @@ def test_duplicate_lookup_is_batched(
         # claim, load job, chain ids, name lookup, website lookup, progress (x2), findings
         with django_assert_max_num_queries(9):
             assert services.check_import(job.pk)
+
+
+@pytest.mark.parametrize("fk_checks", ["skipped where allowed", "always on"])
+def test_undo_removes_the_import_and_what_hangs_on_it_but_nothing_else(
+    coordinator, chain_a, partner_a, chain_b, monkeypatch, fk_checks
+):
+    """What was added since to an imported partner goes with it, as the models' cascades say;
+    the partners and products that were there before, and what refers to them, stay. The same
+    whether PostgreSQL's foreign-key triggers run during the undo or not."""
+    if fk_checks == "always on":
+        monkeypatch.setattr(services, "foreign_key_checks_off", lambda: contextlib.nullcontext())
+    job = check(start(coordinator, chain_a, "partners", PARTNERS_CSV))
+    services.request_import(job, {})
+    offers = "Supplier,Commodity,Qty,UOM\nKaroo Honey,Fynbos honey,10,kg\n"
+    offers_job = services.request_import(check(start(coordinator, chain_a, "offers", offers)), {})
+    karoo = Partner.objects.get(name="Karoo Honey")
+    honey = Product.objects.get(name="Fynbos honey")
+    # Added by hand after the imports: on the imported partner, and on the one already there.
+    later_offer = OfferFactory(partner=karoo, product=ProductFactory(name="Comb honey"))
+    kept_offer = OfferFactory(partner=partner_a, product=honey)
+    person = PersonFactory()
+    AffiliationFactory(person=person, partner=karoo)
+    AffiliationFactory(person=person, partner=partner_a)
+    Relationship.objects.create(source=karoo, target=partner_a, kind="buyer_supplier")
+    report = OutcomeReport.objects.create(
+        partner=partner_a,
+        value_chain=chain_a,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 3, 31),
+        sales_to=karoo,
+    )
+
+    services.request_undo(offers_job)
+    offers_job.refresh_from_db()
+    assert offers_job.state == ImportState.UNDONE
+    assert not Offer.objects.filter(partner=karoo, product=honey).exists()
+    assert Product.objects.filter(pk=honey.pk).exists()  # partner A offers it since
+
+    services.request_undo(job)
+    job.refresh_from_db()
+    assert job.state == ImportState.UNDONE, job.failure
+    if connection.vendor == "postgresql":
+        # The test's transaction never commits: run the deferred foreign-key checks now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not Partner.objects.filter(name__in=["Karoo Honey", "Blue Crane Timber"]).exists()
+    assert not Offer.objects.filter(pk=later_offer.pk).exists()  # went with Karoo Honey
+    assert not Relationship.objects.exists()
+    assert set(Offer.objects.all()) == {kept_offer}
+    assert Person.objects.filter(pk=person.pk).exists()
+    assert list(Affiliation.objects.filter(person=person).values_list("partner", flat=True)) == [
+        partner_a.pk
+    ]
+    assert list(Participation.objects.values_list("partner", flat=True)) == [partner_a.pk]
+    report.refresh_from_db()
+    assert report.sales_to is None  # the report stays; the buyer it named is gone
+    # The database's own triggers still work after the undo: a participation takes its
+    # partner's name, and follows a rename.
+    joined = Participation.objects.create(partner=partner_a, value_chain=chain_b)
+    Partner.objects.filter(pk=partner_a.pk).update(name="Amatola Timber")
+    joined.refresh_from_db()
+    assert joined.partner_name == "Amatola Timber"
+
+
+def test_undo_refused_by_a_protected_row_removes_nothing(coordinator, chain_a, partner_a):
+    from convenings.models import ActionItem
+
+    text = "First Name,Surname,E-mail,Organisation\nNomsa,Khumalo,nomsa@x.example,Amatola Sawmill\n"
+    job = services.request_import(check(start(coordinator, chain_a, "people", text)), {})
+    nomsa = Person.objects.get(email="nomsa@x.example")
+    ActionItem.objects.create(
+        value_chain=chain_a, title="Kiln quote", owner=nomsa, due_on=datetime.date(2026, 5, 1)
+    )
+    services.request_undo(job)  # the task fails on the action item (in the worker's log)
+    job.refresh_from_db()
+    assert job.state == ImportState.IMPORTED
+    assert "nothing was removed" in job.failure
+    assert Affiliation.objects.filter(person=nomsa, partner=partner_a).exists()
+
+
+def test_offers_the_partner_already_lists_are_duplicates_and_skipped(
+    coordinator, chain_a, partner_a
+):
+    OfferFactory(partner=partner_a, product=ProductFactory(name="Saligna boards"))
+    text = (
+        "Supplier,Commodity,Qty,UOM\n"
+        "Amatola Sawmill,saligna BOARDS,10,m³\n"
+        "Amatola Sawmill,Sawdust,4,t\n"
+    )
+    job = check(start(coordinator, chain_a, "offers", text), action=DuplicateAction.MERGE)
+    assert (job.rows_duplicate, job.rows_with_errors) == (1, 0)
+    assert job.duplicates[0]["row"] == 2
+    assert job.duplicates[0]["existing"] == "Saligna boards of Amatola Sawmill"
+    assert job.duplicates[0]["reason"] == "same offer"
+    assert [p["result"] for p in job.preview] == ["duplicate", "new"]
+    job = services.request_import(job, {})
+    job.refresh_from_db()
+    assert (job.rows_created, job.rows_skipped) == (1, 1)
+    assert sorted(Offer.objects.values_list("product__name", flat=True)) == [
+        "Saligna boards",
+        "Sawdust",
+    ]
+
+
+def test_needs_are_checked_against_needs_not_offers(coordinator, chain_a, partner_a):
+    from partners.models import Need
+
+    OfferFactory(partner=partner_a, product=ProductFactory(name="Kiln time"))
+    text = "Buyer,Product,Volume,Unit\nAmatola Sawmill,Kiln time,5,h\n"
+    job = check(start(coordinator, chain_a, "needs", text))
+    assert job.rows_duplicate == 0
+    services.request_import(job, {})
+    assert Need.objects.filter(partner=partner_a, product__name="Kiln time").exists()

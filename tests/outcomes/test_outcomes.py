@@ -84,6 +84,103 @@ def test_partner_cannot_report_for_a_chain_it_is_not_in(as_partner_a, partner_a,
     assert OutcomeReport.objects.count() == 0
 
 
+def test_partner_edits_its_report(as_partner_a, partner_a, chain_a):
+    as_partner_a.post(reverse("outcomes:partner", args=[partner_a.pk]), report_data(chain_a))
+    report = OutcomeReport.objects.get()
+    url = reverse("outcomes:edit_report", args=[partner_a.pk, report.pk])
+    page = as_partner_a.get(url).content.decode()
+    assert "Edit outcomes for 1 Jan 2026 – 31 Mar 2026" in page and "Kiln drying" in page
+    assert as_partner_a.get(url, HTTP_HX_REQUEST="true").status_code == 200
+    response = as_partner_a.post(url, report_data(chain_a, sales_value="14000", jobs_created="4"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("outcomes:partner", args=[partner_a.pk])
+    report.refresh_from_db()
+    assert (report.sales_value, report.jobs_created) == (Decimal("14000"), 4)
+    assert OutcomeReport.objects.count() == 1
+    assert partner_a.changes.filter(summary__startswith="Updated outcomes").exists()
+
+
+def test_bad_edit_shows_errors_beside_the_fields_and_changes_nothing(
+    as_partner_a, partner_a, chain_a
+):
+    as_partner_a.post(reverse("outcomes:partner", args=[partner_a.pk]), report_data(chain_a))
+    as_partner_a.post(
+        reverse("outcomes:partner", args=[partner_a.pk]),
+        report_data(chain_a, period_start="2026-04-01", period_end="2026-06-30"),
+    )
+    first = OutcomeReport.objects.get(period_start=datetime.date(2026, 1, 1))
+    url = reverse("outcomes:edit_report", args=[partner_a.pk, first.pk])
+    response = as_partner_a.post(url, report_data(chain_a, period_end="2025-01-01"))
+    assert response.status_code == 400
+    assert "The period ends before it starts" in response.content.decode()
+    # Moving it onto the other report's period is refused, not a database error.
+    response = as_partner_a.post(
+        url, report_data(chain_a, period_start="2026-04-01", period_end="2026-06-30")
+    )
+    assert response.status_code == 400
+    assert "already a report for this period" in response.content.decode()
+    first.refresh_from_db()
+    assert first.period_end == datetime.date(2026, 3, 31)
+
+
+def test_coordinator_edits_and_deletes_a_report_in_their_chain(as_coordinator, partner_a, chain_a):
+    report = OutcomeReport.objects.create(
+        partner=partner_a,
+        value_chain=chain_a,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 3, 31),
+    )
+    edit = reverse("outcomes:edit_report", args=[partner_a.pk, report.pk])
+    response = as_coordinator.post(edit, report_data(chain_a, jobs_created="7"))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.jobs_created == 7
+    page = as_coordinator.get(reverse("outcomes:partner", args=[partner_a.pk])).content.decode()
+    assert edit in page
+    delete = reverse("outcomes:delete_report", args=[partner_a.pk, report.pk])
+    assert delete in page
+    # The link asks first: the GET is a question and removes nothing.
+    page = as_coordinator.get(delete).content.decode()
+    assert "Delete this outcome report?" in page
+    assert OutcomeReport.objects.filter(pk=report.pk).exists()
+    response = as_coordinator.post(delete)
+    assert response.status_code == 302
+    assert not OutcomeReport.objects.filter(pk=report.pk).exists()
+    assert partner_a.changes.filter(summary__startswith="Removed outcomes").exists()
+
+
+def test_partner_deletes_its_report(as_partner_a, partner_a, chain_a, htmx):
+    as_partner_a.post(reverse("outcomes:partner", args=[partner_a.pk]), report_data(chain_a))
+    report = OutcomeReport.objects.get()
+    delete = reverse("outcomes:delete_report", args=[partner_a.pk, report.pk])
+    response = as_partner_a.post(delete, **htmx)
+    assert response.status_code == 302
+    assert OutcomeReport.objects.count() == 0
+    assert as_partner_a.post(delete).status_code == 404  # gone, not a 500
+
+
+def test_coordinator_of_another_chain_cannot_touch_a_report_outside_it(
+    client, other_coordinator, partner_a, chain_a, chain_b
+):
+    """Partner A is in both chains; the coordinator of B sees A, but not A's report in A."""
+    ParticipationFactory(partner=partner_a, value_chain=chain_b)
+    report = OutcomeReport.objects.create(
+        partner=partner_a,
+        value_chain=chain_a,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 3, 31),
+    )
+    client.force_login(other_coordinator)
+    page = client.get(reverse("outcomes:partner", args=[partner_a.pk])).content.decode()
+    assert "No outcomes reported yet" in page
+    edit = reverse("outcomes:edit_report", args=[partner_a.pk, report.pk])
+    delete = reverse("outcomes:delete_report", args=[partner_a.pk, report.pk])
+    assert client.get(edit).status_code == 404
+    assert client.post(edit, report_data(chain_b)).status_code == 404
+    assert client.post(delete).status_code == 404
+    assert OutcomeReport.objects.filter(pk=report.pk, value_chain=chain_a).exists()
+
+
 def make_activity(chain, n, coordinator):
     """n partners in the chain with outcomes, introductions, relationships, TA, commitments."""
     partners = [PartnerFactory() for _ in range(n)]
@@ -141,6 +238,29 @@ def test_dashboard_figures(as_coordinator, coordinator, chain_a):
     assert "5 new relationships between partners" in page
     assert "15.0 hours in 6 sessions" in page
     assert "2026 Q2" in page and "<svg" in page
+
+
+def test_figures_fold_days_into_quarters(chain_a, partner_a, partner_b):
+    """Rows grouped by day in SQL make one bar per quarter, in order, sums added up."""
+    from outcomes.dashboard import figure_jobs, figure_sales
+
+    for partner, start, value in [
+        (partner_a, datetime.date(2026, 5, 1), 300),
+        (partner_a, datetime.date(2026, 1, 1), 100),
+        (partner_b, datetime.date(2026, 2, 15), 50),
+    ]:
+        OutcomeReport.objects.create(
+            partner=partner,
+            value_chain=chain_a,
+            period_start=start,
+            period_end=start + datetime.timedelta(days=30),
+            sales_value=Decimal(value),
+            jobs_created=1,
+        )
+    scope = Scope((chain_a.pk,))
+    sales = figure_sales(scope)
+    assert sales.csv_rows == [["2026 Q1", "150.00", 2], ["2026 Q2", "300.00", 1]]
+    assert figure_jobs(scope).csv_rows == [["2026 Q1", 2, 0], ["2026 Q2", 1, 0]]
 
 
 def test_funnel_counts_introductions_that_went_past_a_step(chain_a, partner_a, partner_b):
@@ -206,8 +326,9 @@ def test_dashboard_queries_do_not_grow(
 ):
     for n in (3, 30):
         make_activity(chain_a, n, coordinator)
-        # session, user, chain ids, filter choices, then one query per figure (9)
-        with django_assert_max_num_queries(13):
+        # session, user, chain ids, filter choices, then one query per figure (8: sales and
+        # jobs share one)
+        with django_assert_max_num_queries(12):
             response = as_coordinator.get(reverse("outcomes:dashboard"))
         assert response.status_code == 200
 

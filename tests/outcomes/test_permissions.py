@@ -2,10 +2,13 @@
 403: a page they may not use. Partners report outcomes for their own organisation only; the
 dashboard and imports are the coordinators', for the chains they coordinate."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
 from imports import services as import_services
+from outcomes.models import OutcomeReport
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -17,6 +20,16 @@ EXPECTED = {
     ("outcomes_a", "get"): [302, 200, 404, 200, 404, 200],
     ("outcomes_a", "post"): [302, 400, 404, 400, 404, 400],
     ("outcomes_b", "get"): [302, 404, 200, 404, 200, 404],
+    ("edit_report_a", "get"): [302, 200, 404, 200, 404, 200],
+    ("edit_report_a", "post"): [302, 400, 404, 400, 404, 400],
+    ("delete_report_a", "get"): [302, 200, 404, 200, 404, 200],
+    ("delete_report_a", "post"): [302, 302, 404, 302, 404, 302],
+    ("edit_report_b", "get"): [302, 404, 200, 404, 200, 404],
+    ("delete_report_b", "post"): [302, 404, 302, 404, 302, 404],
+    # B's report under A's address: nobody reaches another partner's report that way.
+    ("edit_report_b_as_a", "get"): [302, 404, 404, 404, 404, 404],
+    ("delete_report_b_as_a", "post"): [302, 404, 404, 404, 404, 404],
+    ("edit_report_missing", "get"): [302, 404, 404, 404, 404, 404],
     ("dashboard", "get"): [302, 403, 403, 200, 200, 403],
     ("report", "get"): [302, 403, 403, 200, 200, 403],
     ("figure_csv", "get"): [302, 403, 403, 200, 200, 403],
@@ -32,9 +45,20 @@ EXPECTED = {
 }
 
 
+def report_for(partner, chain) -> OutcomeReport:
+    return OutcomeReport.objects.create(
+        partner=partner,
+        value_chain=chain,
+        period_start=datetime.date(2026, 1, 1),
+        period_end=datetime.date(2026, 3, 31),
+        jobs_created=2,
+    )
+
+
 @pytest.fixture
 def world(
     chain_a,
+    chain_b,
     partner_a,
     partner_b,
     coordinator,
@@ -46,7 +70,18 @@ def world(
     job = import_services.start_import(
         coordinator, chain_a, "partners", "list.csv", b"Name\nNew Farm\n"
     )
+    report_a = report_for(partner_a, chain_a)
+    report_b = report_for(partner_b, chain_b)
     urls = {
+        "edit_report_a": reverse("outcomes:edit_report", args=[partner_a.pk, report_a.pk]),
+        "delete_report_a": reverse("outcomes:delete_report", args=[partner_a.pk, report_a.pk]),
+        "edit_report_b": reverse("outcomes:edit_report", args=[partner_b.pk, report_b.pk]),
+        "delete_report_b": reverse("outcomes:delete_report", args=[partner_b.pk, report_b.pk]),
+        "edit_report_b_as_a": reverse("outcomes:edit_report", args=[partner_a.pk, report_b.pk]),
+        "delete_report_b_as_a": reverse("outcomes:delete_report", args=[partner_a.pk, report_b.pk]),
+        "edit_report_missing": reverse(
+            "outcomes:edit_report", args=[partner_a.pk, report_b.pk + 1000]
+        ),
         "outcomes_a": reverse("outcomes:partner", args=[partner_a.pk]),
         "outcomes_b": reverse("outcomes:partner", args=[partner_b.pk]),
         "dashboard": reverse("outcomes:dashboard"),
