@@ -243,10 +243,18 @@ def dashboard_scenarios(db, partners: int) -> list:
             "ON p.value_chain_id = c.id GROUP BY c.id ORDER BY count(*) DESC LIMIT 1"
         ).fetchone()[0]
     return [
-        base.Scenario("dashboard_network", ["/dashboard/"], partners),
-        base.Scenario("dashboard_chain", [f"/dashboard/?chain={chain_id}"], partners),
-        base.Scenario("dashboard_range", ["/dashboard/?start=2026-01-01&end=2026-06-30"], partners),
-        base.Scenario("dashboard_report", ["/dashboard/report/"], partners),
+        # One aggregate per figure (nine), plus the session, the user and the chains.
+        base.Scenario("dashboard_network", ["/dashboard/"], partners, max_queries=12),
+        base.Scenario(
+            "dashboard_chain", [f"/dashboard/?chain={chain_id}"], partners, max_queries=12
+        ),
+        base.Scenario(
+            "dashboard_range",
+            ["/dashboard/?start=2026-01-01&end=2026-06-30"],
+            partners,
+            max_queries=12,
+        ),
+        base.Scenario("dashboard_report", ["/dashboard/report/"], partners, max_queries=12),
         base.Scenario("dashboard_csv", ["/dashboard/sales.csv"], partners),
     ]
 

@@ -8,19 +8,14 @@ clears the reference, PROTECT and RESTRICT refuse when a row still points at one
 The one signal receiver on these models (matchmaking's, for removed offers) is replaced by
 queuing the suggestions' recompute once per product after commit.
 
-What remains slow is PostgreSQL's own foreign-key check: a trigger per deleted row and per
-constraint pointing at its table (25 for a partner), about 1 s per 5,000 partners.
-`foreign_key_checks_off()` skips those triggers for the transaction where the database user
-may (a superuser, or one granted SET on session_replication_role); elsewhere they run. The
-rows to remove are locked first (`lock`), so no other transaction can add a row pointing at
-one of them meanwhile: such an insert waits, then fails its own check once they are gone.
+What remains is PostgreSQL's own foreign-key check: a trigger per deleted row and per
+constraint pointing at its table (25 for a partner), about 1 s per 5,000 partners. It stays
+on: it is what keeps a row another transaction adds meanwhile from pointing at nothing.
 """
 
 from __future__ import annotations
 
-import contextlib
-
-from django.db import DatabaseError, connection, models, transaction
+from django.db import connection, models, transaction
 from django.db.models.deletion import get_candidate_relations_to_delete
 
 from partners.models import Offer
@@ -46,12 +41,6 @@ class SetDeletion:
             self._note_offers(ids)
         sql = f"DELETE FROM {_table(model)} WHERE {_pk(model)} {_in(ids)}"
         return self._count(model, _execute(sql, ids))
-
-    def lock(self, model, ids) -> None:
-        """Lock rows about to be removed against concurrent references to them."""
-        if ids and connection.vendor == "postgresql":
-            sql = f"SELECT 1 FROM {_table(model)} WHERE {_pk(model)} {_in(ids)} FOR UPDATE"
-            _execute(sql, ids)
 
     def _follow(self, field, ids) -> None:
         child, column = field.model, connection.ops.quote_name(field.column)
@@ -102,28 +91,6 @@ class SetDeletion:
             transaction.on_commit(
                 lambda o=offer_id, p=product_id: recompute_listing.delay("offer", o, p)
             )
-
-
-@contextlib.contextmanager
-def foreign_key_checks_off():
-    """Within the caller's transaction, PostgreSQL's foreign-key triggers off (other triggers
-    too: run only the deletes inside). Yields whether they are off; where the database user
-    may not, they stay on and everything still works, only slower."""
-    if connection.vendor != "postgresql":
-        yield False
-        return
-    try:
-        with transaction.atomic():  # a savepoint: refused, the transaction goes on
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL session_replication_role = replica")
-    except DatabaseError:
-        yield False
-        return
-    try:
-        yield True
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL session_replication_role = origin")
 
 
 def _execute(sql: str, ids) -> int:
