@@ -728,6 +728,22 @@ INTRODUCTIONS = (
      "Metric-size boards to cut waste in the joinery.", None),
 )
 
+# Outcome reports for the last four quarters: partner, sold to, sales a quarter (growing each
+# quarter), volume a quarter and its unit, jobs created (in the latest quarter) and retained,
+# a practice adopted.
+OUTCOMES = (
+    ("Riverbend Family Farm", "Fresno Unified School District Nutrition Services", 18000, 9000,
+     "kg", 2, 11, "Cover crops between the squash rows"),
+    ("Valley Harvest Packing House", "Golden State Markets", 52000, 30000, "kg", 3, 24,
+     "Cold-chain temperature logs from field to dock"),
+    ("Kaweah Citrus Growers", "Valley Community Medical Center", 6000, 4000, "kg", 1, 8, ""),
+    ("Msunduzi Furniture Works", "Indlovu Timber Traders and Exporters", 280000, 120, "units", 6,
+     35, "FSC chain-of-custody records for every batch"),
+    ("Khulani Independent Sawmill", "Msunduzi Furniture Works", 90000, 60, "m3", 4, 18,
+     "Kiln schedules for Saligna boards"),
+    ("Umzimkulu Timber Holdings", "Khulani Independent Sawmill", 40000, 150, "m3", 0, 12, ""),
+)
+
 FOOD_NAMES = (
     ("Marisol", "Alvarado"), ("Jose", "Hernandez"), ("Ana", "Gutierrez"), ("Luis", "Ramirez"),
     ("Mai", "Vang"), ("Tou", "Xiong"), ("Pa", "Lee"), ("Harjit", "Sandhu"), ("Gurpreet", "Gill"),
@@ -1041,6 +1057,7 @@ def build_demo_network() -> dict:
     _introductions(partners, chains, coordinator, today, now)
     refresh_strengths()
     _convenings(chains, coordinator, today, now)
+    _outcomes(partners, chains, coordinator, today)
 
     ChangeRecord.objects.bulk_create(
         ChangeRecord(partner=p, user=coordinator, at=now, summary="Added with the demo network")
@@ -1184,8 +1201,44 @@ def _introductions(partners, chains, coordinator, today, now) -> None:
         )
 
 
+def _outcomes(partners, chains, coordinator, today) -> None:
+    """OUTCOMES reported for each of the last four whole quarters, so the dashboard and the
+    funder's report have sales, jobs and practices to show."""
+    from outcomes.models import OutcomeReport
+
+    chain_of = {p.name: p.chain for p in PARTNERS}
+    this_quarter = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    quarters = []  # (first day, last day), oldest first
+    end = this_quarter
+    for _ in range(4):
+        last = end - datetime.timedelta(days=1)
+        start = datetime.date(last.year, 3 * ((last.month - 1) // 3) + 1, 1)
+        quarters.insert(0, (start, last))
+        end = start
+    OutcomeReport.objects.bulk_create(
+        OutcomeReport(
+            partner=partners[name],
+            value_chain=chains[chain_of[name]],
+            period_start=start,
+            period_end=last,
+            sales_to=partners[buyer],
+            sales_value=round(sales * (1 + 0.12 * i)),
+            sales_volume=round(volume * (1 + 0.1 * i)),
+            volume_unit=unit,
+            jobs_created=created if i == 3 else 0,
+            jobs_retained=retained,
+            practices_adopted=practice if i == 3 else "",
+            reported_by=coordinator,
+        )
+        for name, buyer, sales, volume, unit, created, retained, practice in OUTCOMES
+        for i, (start, last) in enumerate(quarters)
+    )
+
+
 def demo_counts() -> dict:
     """What the demo chains hold now."""
+    from outcomes.models import OutcomeReport
+
     chain_ids = list(ValueChain.objects.filter(name__in=CHAINS).values_list("pk", flat=True))
     partner_ids = Participation.objects.filter(value_chain_id__in=chain_ids).values("partner_id")
     return {
@@ -1199,4 +1252,5 @@ def demo_counts() -> dict:
         "needs": Need.objects.filter(partner_id__in=partner_ids).count(),
         "interests": Interest.objects.filter(value_chain_id__in=chain_ids).count(),
         "commitments": Commitment.objects.filter(value_chain_id__in=chain_ids).count(),
+        "outcome_reports": OutcomeReport.objects.filter(value_chain_id__in=chain_ids).count(),
     }

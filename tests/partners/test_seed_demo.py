@@ -172,3 +172,17 @@ def test_demo_lead_has_a_working_group_with_meetings_and_action_items():
         working_group=group, due_on__lt=timezone.localdate()
     ).exclude(status="done")
     assert overdue.exists()
+
+
+def test_demo_dashboard_shows_reported_sales_and_jobs():
+    """The demo's outcome reports fill the coordinator's dashboard: sales and jobs, not the
+    empty states."""
+    seed()
+    client = Client()
+    client.login(username="coordinator@demo.vcc", password=DEMO_PASSWORD)
+
+    page = client.get(reverse("outcomes:dashboard")).content.decode()
+
+    assert "in sales reported." in page
+    assert "jobs created and" in page
+    assert "No sales reported for this period" not in page
