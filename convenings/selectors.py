@@ -7,10 +7,10 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from partners.models import Affiliation, Person
-from partners.permissions import coordinated_chain_ids, is_coordinator
+from partners.permissions import coordinated_chain_ids, coordinated_chains, is_coordinator
 from vcc.paging import keyset_page
 
-from .models import ACTION_OPEN, ActionItem, Convening, Invitee, WorkingGroup
+from .models import ACTION_OPEN, ActionItem, ActionStatus, Convening, Invitee, WorkingGroup
 
 
 def _visible(user, qs: QuerySet, *, chain_field: str, member_q: Q) -> QuerySet:
@@ -107,6 +107,43 @@ def actions_of_person(person: Person) -> list[ActionItem]:
         .select_related("working_group")
         .order_by("due_on", "id")[:50]
     )
+
+
+PERSON_OPEN_ITEMS = 50
+PERSON_DONE_ITEMS = 10
+
+
+def person_action_items(person: Person, user) -> dict:
+    """The action items `person` owns, as `user` may see them on the person's page: all of
+    them for the person themself (and superusers), only those of the chains a coordinator
+    coordinates, none for anyone else. Open ones soonest due first (so the overdue lead),
+    the latest done ones, and the counts of both: at most three queries."""
+    qs = ActionItem.objects.filter(owner=person)
+    if not (user.is_superuser or (person.user_id is not None and person.user_id == user.pk)):
+        qs = qs.filter(value_chain__in=coordinated_chains(user))
+    counts = qs.aggregate(
+        open=Count("pk", filter=Q(status__in=ACTION_OPEN)),
+        done=Count("pk", filter=Q(status=ActionStatus.DONE)),
+        overdue=Count("pk", filter=Q(status__in=ACTION_OPEN, due_on__lt=timezone.localdate())),
+    )
+    rows = qs.select_related("working_group", "convening").only(
+        "title",
+        "due_on",
+        "status",
+        "working_group__name",
+        "convening__title",
+        "working_group",
+        "convening",
+    )
+    open_rows = rows.filter(status__in=ACTION_OPEN).order_by("due_on", "id")
+    done_rows = rows.filter(status=ActionStatus.DONE).order_by("-due_on", "-id")
+    return {
+        "open": list(open_rows[:PERSON_OPEN_ITEMS]) if counts["open"] else [],
+        "open_count": counts["open"],
+        "done": list(done_rows[:PERSON_DONE_ITEMS]) if counts["done"] else [],
+        "done_count": counts["done"],
+        "overdue_count": counts["overdue"],
+    }
 
 
 def my_invitations(user) -> list[Invitee]:

@@ -26,6 +26,7 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
+from convenings.selectors import person_action_items
 from matchmaking.selectors import partner_introductions
 
 from . import exporting, network, selectors, services
@@ -467,6 +468,8 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
 def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request, pk)
     context = {"person": person, "affiliations": selectors.person_affiliations(person)}
+    if not request.htmx:  # htmx asks for the timeline fragment only
+        context["actions"] = person_action_items(person, request.user)
     if is_coordinator(request.user):
         context["timeline"] = selectors.person_timeline(person, request.GET.get("cursor"))
         context["interaction_form"] = InteractionForm(

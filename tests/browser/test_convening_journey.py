@@ -2,10 +2,12 @@
 meeting, inviting the group; the lead signs in and posts an action item; a partner RSVPs
 from the link in the email, without signing in."""
 
+import datetime
 import re
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from convenings.models import ActionItem, Invitee, WorkingGroup
@@ -83,3 +85,37 @@ def test_working_group_meeting_action_item_and_rsvp(
     expect(page.get_by_text("Invitation: Kiln trial review").first).to_be_visible()
     expect(page.get_by_text(partner_a_user.email).first).to_be_visible()
     screenshot(page, "outbox-coordinator")
+
+
+def test_owner_page_lists_their_action_items(new_page, coordinator, chain_a, lead, partner_a_user):
+    """The coordinator opens an owner's page: open items first, the overdue one flagged as on
+    the group's page, the done one folded away until opened."""
+    owner = partner_a_user.person
+    group = WorkingGroup.objects.create(
+        value_chain=chain_a, name="Drying kilns", problem="Bad drying.", lead=lead.person
+    )
+    today = timezone.localdate()
+    for title, days, status in [
+        ("Measure kiln moisture", -4, "open"),
+        ("Order moisture sensors", 6, "in_progress"),
+        ("Book the kiln trial", -12, "done"),
+    ]:
+        ActionItem.objects.create(
+            value_chain=chain_a,
+            working_group=group,
+            title=title,
+            owner=owner,
+            due_on=today + datetime.timedelta(days=days),
+            status=status,
+        )
+    page = new_page()
+    sign_in(page, coordinator.username)
+    page.goto(f"/people/{owner.pk}/")
+    actions = page.locator("#person-actions")
+    expect(actions.locator("tr.overdue").get_by_text("Measure kiln moisture")).to_be_visible()
+    expect(actions.get_by_text("1 overdue")).to_be_visible()
+    expect(actions.get_by_role("link", name="Drying kilns").first).to_be_visible()
+    expect(actions.get_by_text("Book the kiln trial")).to_be_hidden()
+    actions.get_by_text("Done (1)").click()
+    expect(actions.get_by_text("Book the kiln trial")).to_be_visible()
+    screenshot(page, "person-action-items")

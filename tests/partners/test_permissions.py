@@ -5,11 +5,20 @@ coordinator of another chain (B), and the working-group lead (a member of A). 30
 "sent to sign in"; an object the user may not see is a 404, a page they may not use a 403.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
+from convenings.models import ActionItem
 from tests.conftest import client_for
-from tests.factories import CommitmentFactory, NeedFactory, OfferFactory, PersonFactory
+from tests.factories import (
+    CommitmentFactory,
+    NeedFactory,
+    OfferFactory,
+    ParticipationFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -177,6 +186,34 @@ def test_person_of_unrelated_partner_is_hidden(world, partner_b):
     stranger = PersonFactory()
     url = reverse("partners:person", args=[stranger.pk])
     assert clients["coordinator"].get(url).status_code == 404
+
+
+def test_action_items_on_a_person_page_only_to_those_who_may_see_them(
+    world, partner_a, partner_a_user, chain_a, chain_b
+):
+    """The person's page lists their action items to themself and to the coordinators of each
+    item's chain; a partner of another organisation (or a co-worker, or another chain's
+    coordinator) gets the page's 404 and not a word of the items."""
+    clients, urls = world
+    person = partner_a_user.person
+    due = datetime.date.today() - datetime.timedelta(days=2)
+    for chain, title in [(chain_a, "Measure kiln moisture"), (chain_b, "Ship the sample crates")]:
+        ActionItem.objects.create(value_chain=chain, title=title, owner=person, due_on=due)
+
+    def seen(role):
+        response = clients[role].get(urls["person"])
+        body = response.content.decode()
+        titles = {t for t in ("Measure kiln moisture", "Ship the sample crates") if t in body}
+        return response.status_code, titles
+
+    assert seen("partner_a") == (200, {"Measure kiln moisture", "Ship the sample crates"})
+    assert seen("coordinator") == (200, {"Measure kiln moisture"})
+    for role in ("partner_b", "lead", "other_coordinator"):
+        assert seen(role) == (404, set()), role
+    # Partner A joins chain B: B's coordinator now sees the person, and only chain B's item.
+    ParticipationFactory(partner=partner_a, value_chain=chain_b)
+    assert seen("other_coordinator") == (200, {"Ship the sample crates"})
+    assert seen("partner_b") == (404, set())
 
 
 def test_superuser_sees_everything(world, partner_b, django_user_model):
