@@ -120,3 +120,10 @@ def test_queries_constant(
     assert f"Done ({count})" in page
     if count > 50:
         assert f"50 of {count} open items shown" in page and "The latest 10 shown." in page
+
+
+def test_timeline_is_in_the_page_body_not_its_title(as_coordinator, partner_a_user):
+    page = as_coordinator.get(person_url(partner_a_user.person)).content.decode()
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert title == "<title>Alice Mokoena · vcc"
+    assert page.index('id="person-actions"') < page.index('<section id="person-timeline">')
