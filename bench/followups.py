@@ -99,6 +99,7 @@ def throughput(n: int, db_url: str, redis: ThrowawayRedis) -> None:
     from followups.models import Message, State
 
     with SmtpServer() as smtp:
+        load = os.getloadavg()[0]  # other work on the machine moves this figure
         ids = make_messages(n, datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=2))
         base.log(f"{n} messages due in 2 s; starting one worker")
         worker = Worker(database=db_url, redis=redis.url, smtp_port=smtp.port, lease=5).start()
@@ -131,6 +132,7 @@ def throughput(n: int, db_url: str, redis: ThrowawayRedis) -> None:
                 "queries": None,
                 "target_ms": 60000,
                 "ok": seconds < 60 and smtp.sink.duplicates() == 0 and sent == n,
+                "load_1m": round(load, 2),
             }
         )
 
