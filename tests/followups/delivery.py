@@ -55,6 +55,11 @@ class Sink:
         with self.lock:
             return len(self.ids)
 
+    @property
+    def distinct(self) -> int:
+        with self.lock:
+            return len(set(self.ids))
+
     def duplicates(self) -> int:
         with self.lock:
             return len(self.ids) - len(set(self.ids))
