@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Follow-up benchmarks (issue 5), on PostgreSQL (DATABASE_URL) with real Redis and SMTP:
 
-1. one Celery worker (solo pool, with beat) sends N due messages to an aiosmtpd sink; the
-   worker is killed with SIGKILL mid-run and restarted; every message must arrive, none twice
-   (target: under 60 s for 10,000);
+1. one Celery worker (with beat; a prefork pool of one process per core, as docker-compose
+   runs it) sends N due messages to an aiosmtpd sink; the worker is killed with SIGKILL
+   mid-run and restarted; every message must arrive, none twice (target: under 60 s for
+   10,000);
 2. a message falling due while the queue is idle is sent within 2 s;
 3. the convening page with 200 invitees through gunicorn, p95 < 100 ms, and its SQL queries
    at 20 and 200 invitees (constant).
@@ -99,9 +100,14 @@ def throughput(n: int, db_url: str, redis: ThrowawayRedis) -> None:
     from followups.models import Message, State
 
     with SmtpServer() as smtp:
+        load = os.getloadavg()[0]  # other work on the machine moves this figure
+        processes = os.cpu_count() or 1
+        options = dict(
+            database=db_url, redis=redis.url, smtp_port=smtp.port, lease=5, concurrency=processes
+        )
         ids = make_messages(n, datetime.datetime.now(datetime.UTC) + datetime.timedelta(seconds=2))
-        base.log(f"{n} messages due in 2 s; starting one worker")
-        worker = Worker(database=db_url, redis=redis.url, smtp_port=smtp.port, lease=5).start()
+        base.log(f"{n} messages due in 2 s; starting one worker ({processes} processes)")
+        worker = Worker(**options).start()
         start = time.monotonic()
         kill_at = n * 3 // 10
         try:
@@ -109,10 +115,14 @@ def throughput(n: int, db_url: str, redis: ThrowawayRedis) -> None:
                 raise base.BenchError(f"only {smtp.sink.count} sent in 120 s")
             worker.kill()
             base.log(f"kill -9 after {smtp.sink.count} sent; restarting")
-            worker = Worker(database=db_url, redis=redis.url, smtp_port=smtp.port, lease=5).start()
-            wait_until(lambda: smtp.sink.count >= n, 300, step=0.1)
+            worker = Worker(**options).start()
+            # Every message arrived (a duplicate does not stand in for one still missing).
+            wait_until(lambda: smtp.sink.distinct >= n, 300, step=0.1)
             seconds = time.monotonic() - start
             wait_until(lambda: smtp.sink.count > n, 5)  # anything sent twice shows up now
+            # The last marks written before the worker is stopped (its stop signals the pool
+            # processes too, which would drop a mark not yet written).
+            wait_until(lambda: Message.objects.filter(pk__in=ids, state=State.SENT).count() >= n, 5)
         finally:
             worker.stop()
         sent = Message.objects.filter(pk__in=ids, state=State.SENT).count()
@@ -131,6 +141,8 @@ def throughput(n: int, db_url: str, redis: ThrowawayRedis) -> None:
                 "queries": None,
                 "target_ms": 60000,
                 "ok": seconds < 60 and smtp.sink.duplicates() == 0 and sent == n,
+                "processes": processes,
+                "load_1m": round(load, 2),
             }
         )
 

@@ -55,6 +55,11 @@ class Sink:
         with self.lock:
             return len(self.ids)
 
+    @property
+    def distinct(self) -> int:
+        with self.lock:
+            return len(set(self.ids))
+
     def duplicates(self) -> int:
         with self.lock:
             return len(self.ids) - len(set(self.ids))
@@ -132,9 +137,16 @@ def database_url(settings_dict) -> str:
 
 
 class Worker:
-    """`celery -A vcc worker -B` (one process, solo pool) in a subprocess; kill() is kill -9."""
+    """`celery -A vcc worker -B` in a subprocess; kill() is kill -9 of it and its children.
 
-    def __init__(self, *, database: str, redis: str, smtp_port: int, lease: int = 3):
+    One process (solo pool) by default; with `concurrency` > 1, a prefork pool of that many
+    processes, as `celery worker` runs by default (one per core) in docker-compose.yml."""
+
+    def __init__(
+        self, *, database: str, redis: str, smtp_port: int, lease: int = 3, concurrency: int = 1
+    ):
+        self.pool = ["--pool=solo"] if concurrency == 1 else ["--pool=prefork"]
+        self.pool.append(f"--concurrency={concurrency}")
         self.env = {
             **os.environ,
             "DATABASE_URL": database,
@@ -159,8 +171,7 @@ class Worker:
                 "vcc",
                 "worker",
                 "-B",
-                "--pool=solo",
-                "--concurrency=1",
+                *self.pool,
                 "--loglevel=warning",
                 "--without-mingle",
                 "--without-gossip",

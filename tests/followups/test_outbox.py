@@ -5,13 +5,14 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from followups import services
 from followups.models import Kind, Message, OptOut, State
-from tests.conftest import client_for
+from tests.conftest import client_for, require
 from tests.factories import PersonFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,6 +71,25 @@ def test_not_sent_before_due_then_sent_once(clock):
     assert message.state == State.SENT
     assert message.sent_at == clock.now
     assert mail.outbox[0].extra_headers["Message-ID"] == message.message_id
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sent_mark_does_not_wait_for_the_wal_flush_outside_a_transaction(clock):
+    """Only the `sent` mark's own commit skips the flush wait: a caller's transaction keeps
+    synchronous commit (the statement would otherwise turn it off for all of it)."""
+    require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+    person = PersonFactory(email="thandi@example.org")
+    later = T0 + datetime.timedelta(hours=1)  # not sent on commit: due later
+    first, second = (_schedule(person, key=k, due_at=later) for k in ("k1", "k2"))
+    clock.advance(hours=1)
+    with CaptureQueriesContext(connection) as queries:
+        assert services.send_messages([first.pk]) == 1
+    assert "set_config('synchronous_commit', 'off', true)" in queries[-1]["sql"]
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        assert services.send_messages([second.pk]) == 1
+    assert "synchronous_commit" not in queries[-1]["sql"]
+    states = Message.objects.filter(pk__in=[first.pk, second.pk]).values_list("state", flat=True)
+    assert list(states) == [State.SENT, State.SENT]
 
 
 def test_rolled_back_change_schedules_nothing(clock):
