@@ -5,6 +5,7 @@ they come from the coordinator's interactions."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
@@ -33,9 +34,12 @@ class OutcomeReport(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
+        validators=[MinValueValidator(0)],
         help_text="Sales through the chain in the period, in the chain's currency.",
     )
-    sales_volume = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    sales_volume = models.DecimalField(
+        max_digits=14, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(0)]
+    )
     volume_unit = models.CharField(max_length=20, blank=True)
     jobs_created = models.PositiveIntegerField(default=0)
     jobs_retained = models.PositiveIntegerField(default=0)

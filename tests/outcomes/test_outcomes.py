@@ -379,3 +379,15 @@ def test_convenings_and_action_items_figures(as_coordinator, coordinator, chain_
     page = as_coordinator.get(reverse("outcomes:dashboard")).content.decode()
     assert "1 convening held; 3 of 4 people invited came (75%)." in page
     assert "1 of 3 action items due were done on time (33%)." in page
+
+
+def test_negative_sales_are_refused_beside_the_field(as_partner_a, partner_a, chain_a):
+    """A negative value or volume gets the field's own message, not the database
+    constraint's name at the top of the form."""
+    url = reverse("outcomes:partner", args=[partner_a.pk])
+    response = as_partner_a.post(url, report_data(chain_a, sales_value="-5", sales_volume="-1"))
+    page = response.content.decode()
+    assert response.status_code == 400
+    assert page.count("Ensure this value is greater than or equal to 0") == 2
+    assert "Constraint" not in page
+    assert OutcomeReport.objects.count() == 0
