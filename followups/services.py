@@ -212,13 +212,6 @@ def claim_batch(pks: list[int], now: datetime.datetime | None = None) -> list[Me
     return sorted(rows, key=lambda m: (m.due_at, m.pk))
 
 
-def claim_and_load(pk: int, now: datetime.datetime | None = None) -> Message | None:
-    """claim() and read the row in one statement: the message when this caller's UPDATE
-    changed exactly one row, else None."""
-    rows = claim_batch([pk], now)
-    return rows[0] if len(rows) == 1 else None
-
-
 def send_message(pk: int, smtp=None) -> bool:
     """Claim the message and send it; True when this call delivered it."""
     return send_messages([pk], smtp) == 1

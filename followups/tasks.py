@@ -19,7 +19,7 @@ _used_at = 0.0
 @shared_task(acks_late=True)
 def send_message(message_id: int) -> bool:
     """Send one message if this task is the one that claims it."""
-    return services.send_messages([message_id], _smtp()) == 1
+    return services.send_message(message_id, _smtp())
 
 
 @shared_task(acks_late=True)

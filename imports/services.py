@@ -887,11 +887,10 @@ def undo_import(job_id: int) -> bool:
                 for key, model in UNDO_ORDER:
                     ids = job.created.get(key, [])
                     for start in range(0, len(ids), BATCH):
-                        chunk = ids[start : start + BATCH]
-                        if model is Product:
-                            chunk = unused_products(chunk)
-                        deletion.delete(model, chunk)
-                        done += len(ids[start : start + BATCH])
+                        batch = ids[start : start + BATCH]
+                        gone = unused_products(batch) if model is Product else batch
+                        deletion.delete(model, gone)
+                        done += len(batch)
                         progress.set(done)
             finally:
                 progress.close()
