@@ -26,6 +26,9 @@ class State(models.TextChoices):
     PENDING = "pending", "Pending"
     SENDING = "sending", "Sending"
     SENT = "sent", "Sent"
+    # Handed to the mail server, whose confirmation never came (the worker stopped, or the
+    # connection dropped after the final "."). Never sent again automatically: see mail.py.
+    UNCONFIRMED = "unconfirmed", "Sent, unconfirmed"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
 
@@ -51,12 +54,17 @@ class Message(models.Model):
         default=list, blank=True, help_text="[{filename, content, mimetype}] (text only)"
     )
     due_at = models.DateTimeField()
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    state = models.CharField(max_length=12, choices=State.choices, default=State.PENDING)
     idempotency_key = models.CharField(max_length=200, unique=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    handed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its content went to the mail server, just before the final dot.",
+    )
     sent_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -1,19 +1,22 @@
 """Writes of the outbox: schedule a message in the caller's transaction; claim and send it once.
 
-A message is sent by exactly one worker: `send_message` claims its row with a conditional
+A message is sent by exactly one worker: `send_messages` claims its row with a conditional
 UPDATE (pending → sending) that must change exactly one row, and sends with a stable
-Message-ID. A worker that dies mid-send leaves its row in `sending`; after the lease
-(VCC_OUTBOX_LEASE_SECONDS) the scan hands it back to `pending`.
+Message-ID. Just before the final "." it marks the row handed over, if the claim is still
+its own. A worker that dies mid-send leaves its row in `sending`; after the lease
+(VCC_OUTBOX_LEASE_SECONDS) the scan hands it back to `pending` if it was not handed over,
+or marks it unconfirmed (never sent again by itself) if it was.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
+import smtplib
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
@@ -148,14 +151,23 @@ def enqueue(ids: list[int], batch: int = 50) -> int:
 
 
 def dispatch_due(now: datetime.datetime | None = None, limit: int = 5000) -> int:
-    """The periodic scan: hand back stale claims, then queue what is due and not queued lately.
+    """The periodic scan: settle stale claims, then queue what is due and not queued lately.
 
-    A message queued but lost (Redis restarted empty) is queued again after the lease.
+    A claim older than the lease is a worker that died mid-send (or is stuck): if it had not
+    handed the message over, the server never had all of it, and it goes back to pending;
+    if it had, it becomes unconfirmed and is not sent again (see mail.py). A message queued
+    but lost (Redis restarted empty) is queued again after the lease.
     """
     now = now or timezone.now()
     lease = datetime.timedelta(seconds=settings.VCC_OUTBOX_LEASE_SECONDS)
-    Message.objects.filter(state=State.SENDING, claimed_at__lt=now - lease).update(
+    stale = Message.objects.filter(state=State.SENDING, claimed_at__lt=now - lease)
+    stale.filter(handed_at__isnull=True).update(
         state=State.PENDING, claimed_at=None, enqueued_at=None
+    )
+    stale.filter(handed_at__isnull=False).update(
+        state=State.UNCONFIRMED,
+        sent_at=F("handed_at"),
+        last_error=f"{UNCONFIRMED_NOTE} (The worker stopped before the reply.)",
     )
     ids = list(
         Message.objects.filter(state=State.PENDING, due_at__lte=now)
@@ -217,65 +229,138 @@ def send_message(pk: int, smtp=None) -> bool:
     return send_messages([pk], smtp) == 1
 
 
+class ClaimLost(Exception):
+    """The row is no longer this sender's (handed back and claimed again after the lease)."""
+
+
 def send_messages(pks: list[int], smtp=None) -> int:
     """Claim the due messages among `pks` (one UPDATE) and send each; how many this call
-    delivered. With `smtp` (a mail connection) they all go over it, reopened after a
-    failure. Each outcome is written to its own row as soon as it is known: a delivered
-    message is marked sent before the next one goes, so a worker killed mid-batch leaves
-    in `sending` (handed back after the lease) the messages it had not yet sent; only one
-    killed between the server's acceptance and that write would go out again, with the
-    same Message-ID.
+    delivered. They all go over `smtp` (a mail connection; the default one if None),
+    reopened after a failure.
+
+    Each message is marked on its row as handed over just before the final "." of its DATA
+    (see mail.py) and as sent when the server confirms. A worker killed before the mark
+    leaves the row in `sending`, and the scan hands it back after the lease: the server
+    never had the whole message, so it goes out once. A worker killed after the mark leaves
+    a row the scan shows as unconfirmed, and it is not sent again: the server probably has
+    it. So no message goes out twice, whenever the worker dies.
 
     Opt-outs need no check here: services.opt_out cancels the pending rows of that kind in
     the same transaction that records it.
     """
+    from .mail import EmailBackend as HandoverBackend
+
+    own = smtp is None
+    if own:
+        smtp = get_connection()
     sent = 0
-    for message in claim_batch(pks):
-        try:
-            if smtp is not None and getattr(smtp, "connection", True) is None:
-                smtp.open()  # closed after an earlier failure
-            build_email(message, smtp).send()
-        except Exception as error:
-            _record_failure(message, error)
-            if smtp is not None:
+    try:
+        for message in claim_batch(pks):
+            hand_over = _Handover(message)
+            try:
+                if getattr(smtp, "connection", True) is None:
+                    smtp.open()  # closed after an earlier failure
+                email = build_email(message, smtp)
+                if isinstance(smtp, HandoverBackend):
+                    smtp.on_handover = hand_over
+                    try:
+                        email.send()
+                    finally:
+                        smtp.on_handover = None
+                else:
+                    hand_over()  # files, memory: no final ".", handed over as written
+                    email.send()
+            except ClaimLost:
+                smtp.close()  # the content went without its final ".": discarded
+                continue
+            except Exception as error:
+                if (
+                    hand_over.done
+                    and isinstance(smtp, HandoverBackend)
+                    and not isinstance(error, smtplib.SMTPResponseException)
+                ):
+                    _mark_unconfirmed(message, error)  # "." sent, no reply
+                else:
+                    _record_failure(message, error)
                 smtp.close()  # the next message starts on a fresh connection
-            continue
-        _mark_sent(message.pk)
-        sent += 1
+                continue
+            _mark_sent(message)
+            sent += 1
+    finally:
+        if own:
+            smtp.close()
     return sent
 
 
-def _mark_sent(pk: int) -> None:
-    """sending → sent, right after the server's acceptance: one plain statement, with no ORM
-    work between the acceptance and the write, to keep the window in which a killed worker
-    leaves a delivered message in `sending` (and it goes out again after the lease) short.
-    That window closes when the statement is on its way: PostgreSQL commits it even if the
-    worker dies while it waits for the reply.
+class _Handover:
+    """Called just before the final "." of a message: records the hand-over on its row, if
+    the row is still this sender's claim (same state and attempt), else raises ClaimLost."""
 
-    On PostgreSQL, outside a transaction, the statement's commit does not wait for the WAL
-    flush (synchronous_commit off for this statement only): half the time of each message
-    on a disk where a flush takes a millisecond or more. The cost: if PostgreSQL itself
-    crashes (not the worker), the last few hundred milliseconds of `sent` marks can be lost;
-    those messages go back to pending after the lease and go out again, with the same
-    Message-ID. A crash of the database, unlike a killed worker, is rare enough for that."""
+    def __init__(self, message: Message):
+        self.message = message
+        self.done = False
+
+    def __call__(self) -> None:
+        if _write(_MARK_HANDED, [_now_for_db(), self.message.pk, self.message.attempts]) != 1:
+            raise ClaimLost(self.message.pk)
+        self.done = True
+
+
+def _mark_sent(message: Message) -> None:
+    """sending → sent on the server's confirmation (also from unconfirmed, when the scan
+    got there first while the server was slow to reply)."""
+    _write(_MARK_SENT, [State.SENT, _now_for_db(), message.pk, message.attempts])
+
+
+def _mark_unconfirmed(message: Message, error: Exception) -> None:
+    _write(
+        _MARK_UNCONFIRMED,
+        [
+            State.UNCONFIRMED,
+            f"{UNCONFIRMED_NOTE} ({type(error).__name__}: {error})"[:2000],
+            message.pk,
+            message.attempts,
+        ],
+    )
+
+
+UNCONFIRMED_NOTE = (
+    "Handed to the mail server, which did not confirm it. It has probably arrived; "
+    "vcc does not send it again by itself."
+)
+
+
+def _write(sql: str, params: list) -> int:
+    """One statement of the send, in autocommit; how many rows it changed.
+
+    On PostgreSQL, outside a transaction, its commit does not wait for the WAL flush
+    (synchronous_commit off for this statement only): the marks are two of the three
+    statements of each message, and a flush can take a millisecond or more. A killed
+    worker loses nothing by it: PostgreSQL commits a statement it received even if the
+    worker dies while waiting for the reply. If PostgreSQL itself crashes, the last few
+    hundred milliseconds of marks can be lost; a lost hand-over mark sends that message
+    again, with the same Message-ID. A crash of the database, unlike a killed worker, is
+    rare enough for that."""
     no_wait = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
-        cursor.execute(
-            _MARK_SENT_NO_FLUSH_WAIT_SQL if no_wait else _MARK_SENT_SQL,
-            [State.SENT, _now_for_db(), pk, State.SENDING],
-        )
+        cursor.execute(sql.format(no_flush_wait=_NO_FLUSH_WAIT if no_wait else ""), params)
+        return cursor.rowcount
 
 
-_MARK_SENT_SQL = (
-    f"UPDATE {Message._meta.db_table} SET state = %s, sent_at = %s, last_error = '' "
-    "WHERE id = %s AND state = %s"
+_TABLE = Message._meta.db_table
+# set_config(..., true) is transaction-local; in autocommit the transaction is the statement.
+_NO_FLUSH_WAIT = "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait"
+_MARK_HANDED = (
+    f"UPDATE {_TABLE} SET handed_at = %s {{no_flush_wait}} "
+    f"WHERE id = %s AND attempts = %s AND state = '{State.SENDING}'"
 )
-# The same statement, setting synchronous_commit off for its own transaction first
-# (set_config(..., true) is transaction-local; in autocommit the transaction is this statement).
-_MARK_SENT_NO_FLUSH_WAIT_SQL = (
-    f"UPDATE {Message._meta.db_table} SET state = %s, sent_at = %s, last_error = '' "
-    "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait "
-    "WHERE id = %s AND state = %s"
+_MARK_SENT = (
+    f"UPDATE {_TABLE} SET state = %s, sent_at = %s, last_error = '' {{no_flush_wait}} "
+    f"WHERE id = %s AND attempts = %s AND state IN ('{State.SENDING}', '{State.UNCONFIRMED}')"
+)
+_MARK_UNCONFIRMED = (
+    f"UPDATE {_TABLE} SET state = %s, sent_at = handed_at, last_error = %s {{no_flush_wait}} "
+    f"WHERE id = %s AND attempts = %s AND state = '{State.SENDING}'"
 )
 
 
@@ -287,13 +372,38 @@ def _record_failure(message: Message, error: Exception) -> None:
     """Back to pending with a backoff (the scan sends it again), or failed after the last try."""
     retry = message.attempts < settings.VCC_OUTBOX_MAX_ATTEMPTS
     backoff = datetime.timedelta(seconds=30 * 2 ** (message.attempts - 1))
-    Message.objects.filter(pk=message.pk, state=State.SENDING).update(
+    Message.objects.filter(pk=message.pk, attempts=message.attempts, state=State.SENDING).update(
         state=State.PENDING if retry else State.FAILED,
         due_at=timezone.now() + backoff if retry else message.due_at,
         last_error=f"{type(error).__name__}: {error}"[:2000],
         claimed_at=None,
         enqueued_at=None,
+        handed_at=None,
     )
+
+
+RESENDABLE = (State.UNCONFIRMED, State.FAILED)
+
+
+@transaction.atomic
+def send_again(message: Message) -> bool:
+    """A coordinator's "Send again" of an unconfirmed or failed message: pending and due
+    now, queued on commit. Same Message-ID, so a receiver that has it can tell. False when
+    it is no longer in such a state, or has no address."""
+    if not message.to_address:
+        return False
+    changed = Message.objects.filter(pk=message.pk, state__in=RESENDABLE).update(
+        state=State.PENDING,
+        due_at=timezone.now(),
+        claimed_at=None,
+        enqueued_at=None,
+        handed_at=None,
+        sent_at=None,
+        last_error="",
+    )
+    if changed:
+        transaction.on_commit(lambda: enqueue([message.pk]))
+    return changed == 1
 
 
 @transaction.atomic

@@ -6,5 +6,6 @@ app_name = "followups"
 
 urlpatterns = [
     path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/send-again/", views.send_again, name="send_again"),
     path("opt-out/<str:token>/", views.opt_out, name="opt_out"),
 ]

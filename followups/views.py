@@ -1,7 +1,10 @@
 """The coordinator's outbox page and the opt-out link of every email."""
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from partners.permissions import coordinator_required
 
@@ -21,6 +24,22 @@ def outbox(request: HttpRequest) -> HttpResponse:
     }
     template = "followups/outbox.html#rows" if request.htmx else "followups/outbox.html"
     return render(request, template, context)
+
+
+@require_POST
+@coordinator_required
+def send_again(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue an unconfirmed or failed message once more (a message of another chain is a 404)."""
+    message = get_object_or_404(selectors.outbox_messages(request.user), pk=pk)
+    if services.send_again(message):
+        messages.success(request, f"Sending again to {message.to_address}.")
+    else:
+        messages.error(
+            request, "Only an unconfirmed or failed message with an address is sent again."
+        )
+    state = request.POST.get("state", "")
+    query = f"?state={state}" if state in State.values else ""
+    return redirect(reverse("followups:outbox") + query)
 
 
 def opt_out(request: HttpRequest, token: str) -> HttpResponse:

@@ -127,7 +127,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Mail: SMTP when EMAIL_HOST is set; otherwise files in var/mail that the user can read.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vcc <coordinator@vcc.localhost>")
 if os.environ.get("EMAIL_HOST"):
-    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    # Django's SMTP backend, telling the outbox when a message is handed over (followups.mail).
+    EMAIL_BACKEND = "followups.mail.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -11,6 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from convenings.models import ActionItem, Invitee, WorkingGroup
+from followups import services
+from followups.models import Kind, Message, State
 
 from .conftest import screenshot, sign_in
 
@@ -80,11 +82,23 @@ def test_working_group_meeting_action_item_and_rsvp(
     screenshot(partner_page, "rsvp-partner")
     assert Invitee.objects.get(person=partner_a_user.person).rsvp == "yes"
 
-    # The coordinator's outbox shows what went out, to whom.
+    # The coordinator's outbox shows what went out, to whom; one invitation's worker died
+    # after handing it to the mail server: unconfirmed, and sent again only on request.
+    unconfirmed = Message.objects.filter(kind=Kind.INVITATION).order_by("pk").first()
+    Message.objects.filter(pk=unconfirmed.pk).update(
+        state=State.UNCONFIRMED, last_error=services.UNCONFIRMED_NOTE
+    )
     page.goto("/followups/outbox/")
     expect(page.get_by_text("Invitation: Kiln trial review").first).to_be_visible()
     expect(page.get_by_text(partner_a_user.email).first).to_be_visible()
+    rows = page.locator("#outbox-rows")
+    expect(rows.get_by_text("Sent, unconfirmed")).to_be_visible()
     screenshot(page, "outbox-coordinator")
+    before = len(mail.outbox)
+    page.get_by_role("button", name="Send again").click()
+    expect(page.get_by_text(f"Sending again to {unconfirmed.to_address}")).to_be_visible()
+    expect(rows.get_by_text("Sent, unconfirmed")).to_have_count(0)
+    assert [m.to for m in mail.outbox[before:]] == [[unconfirmed.to_address]]
 
 
 def test_owner_page_lists_their_action_items(new_page, coordinator, chain_a, lead, partner_a_user):

@@ -26,29 +26,35 @@ def free_port() -> int:
 
 
 class Sink:
-    """Keeps the Message-ID of every message it acknowledged (250 sent back).
+    """Keeps the Message-ID of every message it received whole (its final "." arrived), as
+    an MTA takes responsibility for a message then, whether or not the client stays to read
+    the reply.
 
-    `delay` makes each DATA slow, so a worker can be killed in the middle of a send; a
-    message whose client vanished before the acknowledgement is not counted (as an MTA
-    would not have accepted it).
-    """
+    `delay` makes each reply to DATA slow, so a worker can be killed while it waits for it.
+    `reply`, if set, is called with each message and may return another reply than
+    "250 OK" (the message is then not kept), or "drop" to close the connection without one
+    (the message is kept: the server had it)."""
 
     def __init__(self, delay: float = 0.0):
         self.delay = delay
         self.ids: list[str] = []
         self.lock = threading.Lock()
+        self.reply = None
 
     async def handle_DATA(self, server, session, envelope):
-        if self.delay:
+        message = email.message_from_bytes(envelope.content)
+        reply = self.reply(message) if self.reply else None
+        if reply is None or reply == "drop":
+            with self.lock:
+                self.ids.append(message["Message-ID"])
+        if self.delay:  # the server has the message; its reply is slow
             import asyncio
 
             await asyncio.sleep(self.delay)
-        if server.transport is None or server.transport.is_closing():
-            return "421 client gone"
-        message = email.message_from_bytes(envelope.content)
-        with self.lock:
-            self.ids.append(message["Message-ID"])
-        return "250 OK"
+        if reply == "drop":
+            server.transport.close()
+            return "250 OK"  # never reaches the client
+        return reply or "250 OK"
 
     @property
     def count(self) -> int:
