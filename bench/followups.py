@@ -96,7 +96,7 @@ def make_messages(n: int, due_at) -> list[int]:
     return [m.pk for m in rows]
 
 
-def throughput(n: int, db_url: str, redis: ThrowawayRedis) -> None:
+def throughput(n: int, db_url: str, redis: ThrowawayRedis, kills: int = 1) -> None:
     from followups.models import Message, State
 
     with SmtpServer() as smtp:
@@ -109,13 +109,19 @@ def throughput(n: int, db_url: str, redis: ThrowawayRedis) -> None:
         base.log(f"{n} messages due in 2 s; starting one worker ({processes} processes)")
         worker = Worker(**options).start()
         start = time.monotonic()
-        kill_at = n * 3 // 10
+        # One kill at 30 %, or `kills` of them spread from 10 % to 90 %.
+        kill_points = (
+            [n * 3 // 10]
+            if kills == 1
+            else [n // 10 + n * 8 // 10 * i // (kills - 1) for i in range(kills)]
+        )
         try:
-            if not wait_until(lambda: smtp.sink.count >= kill_at, 120):
-                raise base.BenchError(f"only {smtp.sink.count} sent in 120 s")
-            worker.kill()
-            base.log(f"kill -9 after {smtp.sink.count} sent; restarting")
-            worker = Worker(**options).start()
+            for kill_at in kill_points:
+                if not wait_until(lambda at=kill_at: smtp.sink.count >= at, 120):
+                    raise base.BenchError(f"only {smtp.sink.count} sent in 120 s")
+                worker.kill()
+                base.log(f"kill -9 after {smtp.sink.count} sent; restarting")
+                worker = Worker(**options).start()
             # Every message arrived (a duplicate does not stand in for one still missing).
             wait_until(lambda: smtp.sink.distinct >= n, 300, step=0.1)
             seconds = time.monotonic() - start
@@ -125,9 +131,7 @@ def throughput(n: int, db_url: str, redis: ThrowawayRedis) -> None:
             # claims settled by the scan after the lease: unconfirmed if it had handed the
             # message over, which is then not sent again.
             done = [State.SENT, State.UNCONFIRMED]
-            wait_until(
-                lambda: Message.objects.filter(pk__in=ids, state__in=done).count() >= n, 10
-            )
+            wait_until(lambda: Message.objects.filter(pk__in=ids, state__in=done).count() >= n, 10)
         finally:
             worker.stop()
         sent = Message.objects.filter(pk__in=ids, state=State.SENT).count()
@@ -152,6 +156,7 @@ def throughput(n: int, db_url: str, redis: ThrowawayRedis) -> None:
                 and len(set(smtp.sink.ids)) == n
                 and sent + unconfirmed == n,
                 "processes": processes,
+                "kills": len(kill_points),
                 "load_1m": round(load, 2),
             }
         )
@@ -265,6 +270,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--kills", type=int, default=1, help="kill -9 the worker this many times (default 1)"
+    )
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
@@ -273,7 +281,7 @@ def main() -> int:
     db_url = bench_database(url)
     setup_django(db_url)
     with ThrowawayRedis() as redis:
-        throughput(args.messages, db_url, redis)
+        throughput(args.messages, db_url, redis, args.kills)
         idle_latency(db_url, redis)
     convening_page(db_url, args.requests)
     return 0

@@ -3,13 +3,19 @@
 A mail server takes responsibility for a message when it receives the final "." of DATA;
 its reply comes after. A sender killed between the two cannot know whether the message
 arrived (RFC 1047): sent again, it may arrive twice; not sent again, it may be lost. The
-outbox chooses never to send it twice: just before the final "." it records on the row
-that the message is being handed over (`on_handover`), and a row so marked is never sent
-again automatically. If the sender then dies, the row is shown as "unconfirmed" on the
-outbox page, where a coordinator can send it again.
+outbox chooses never to send it twice: together with the final "." it records on the row
+that the message was handed over (`on_handover`), and a row so marked is never sent again
+automatically. If the sender then dies, the row is shown as "unconfirmed" on the outbox
+page, where a coordinator can send it again.
 
-Only the moment between that record and the "." leaving the socket (a few microseconds)
-can lose a message, and then it is still shown as unconfirmed, not as sent.
+The record and the "." must leave together: `on_handover` writes the record to
+PostgreSQL's socket, corked (held by the kernel, so PostgreSQL is not woken to take the CPU
+meanwhile), and returns a function that uncorks it and waits for the reply, which is called
+once the "." is written. A sender killed between the two writes (microseconds) loses the
+message, which is then still shown as unconfirmed, not as sent; killed after them, both
+arrive (the kernel delivers what was written, corked or not, when it closes a dead
+process's sockets, and PostgreSQL commits a statement it received). Waiting for
+PostgreSQL's reply before writing the "." would widen that window to a round trip.
 """
 
 from __future__ import annotations
@@ -25,10 +31,10 @@ _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
 class _HandoverData:
-    """smtplib's DATA with a call between the content and the final ".". Without a
-    callback it is smtplib's own."""
+    """smtplib's DATA with a call between the content and the final "." (whose result, a
+    function, is called once the "." is written). Without a callback it is smtplib's own."""
 
-    on_handover: Callable[[], None] | None = None
+    on_handover: Callable[[], Callable[[], object]] | None = None
 
     def data(self, msg):
         if self.on_handover is None:
@@ -48,13 +54,16 @@ class _HandoverData:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.send(content)
         try:
-            self.on_handover()
+            settle = self.on_handover()
         except BaseException:
             # Without the final "." the server discards what it got; drop the connection,
             # which is mid-DATA and of no further use.
             self.close()
             raise
-        self.send(b".\r\n")
+        try:
+            self.send(b".\r\n")
+        finally:
+            settle()  # also if the "." could not be written: the mark's reply is read
         return self.getreply()
 
 
@@ -68,9 +77,9 @@ class HandoverSMTP_SSL(_HandoverData, smtplib.SMTP_SSL):  # noqa: N801 (smtplib'
 
 class EmailBackend(SmtpEmailBackend):
     """Django's SMTP backend; while `on_handover` is set, each message calls it just before
-    the final "." of its DATA."""
+    the final "." of its DATA (see _HandoverData)."""
 
-    on_handover: Callable[[], None] | None = None
+    on_handover: Callable[[], Callable[[], object]] | None = None
 
     @property
     def connection_class(self):

@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
+import select
 import smtplib
+import socket
+import time
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from psycopg import pq
 
 from partners.models import Person
 
@@ -230,7 +236,7 @@ def send_message(pk: int, smtp=None) -> bool:
 
 
 class ClaimLost(Exception):
-    """The row is no longer this sender's (handed back and claimed again after the lease)."""
+    """The row may no longer be this sender's (its claim lapsed): not sent."""
 
 
 def send_messages(pks: list[int], smtp=None) -> int:
@@ -238,12 +244,13 @@ def send_messages(pks: list[int], smtp=None) -> int:
     delivered. They all go over `smtp` (a mail connection; the default one if None),
     reopened after a failure.
 
-    Each message is marked on its row as handed over just before the final "." of its DATA
-    (see mail.py) and as sent when the server confirms. A worker killed before the mark
-    leaves the row in `sending`, and the scan hands it back after the lease: the server
+    Each message is marked on its row as handed over together with the final "." of its
+    DATA (see mail.py), and as sent when the server confirms. A worker killed before the
+    mark leaves the row in `sending`, and the scan hands it back after the lease: the server
     never had the whole message, so it goes out once. A worker killed after the mark leaves
-    a row the scan shows as unconfirmed, and it is not sent again: the server probably has
-    it. So no message goes out twice, whenever the worker dies.
+    a row the scan shows as unconfirmed, and it is not sent again: the server has it. So no
+    message goes out twice, whenever the worker dies; one killed between the mark's write
+    and the "."'s (microseconds apart) is lost, and shown as unconfirmed.
 
     Opt-outs need no check here: services.opt_out cancels the pending rows of that kind in
     the same transaction that records it.
@@ -255,8 +262,12 @@ def send_messages(pks: list[int], smtp=None) -> int:
         smtp = get_connection()
     sent = 0
     try:
-        for message in claim_batch(pks):
-            hand_over = _Handover(message)
+        batch = claim_batch(pks)
+        claim = _Claim(batch)
+        for message in batch:
+            if not claim.still_ours(message):
+                continue  # handed back and claimed again while this sender was stalled
+            hand_over = _Handover(message, claim)
             try:
                 if getattr(smtp, "connection", True) is None:
                     smtp.open()  # closed after an earlier failure
@@ -268,9 +279,10 @@ def send_messages(pks: list[int], smtp=None) -> int:
                     finally:
                         smtp.on_handover = None
                 else:
-                    hand_over()  # files, memory: no final ".", handed over as written
+                    hand_over()()  # files, memory: no final ".", handed over as written
                     email.send()
             except ClaimLost:
+                log.warning("Message %s: claim lost before the hand-over; not sent", message.pk)
                 smtp.close()  # the content went without its final ".": discarded
                 continue
             except Exception as error:
@@ -292,18 +304,65 @@ def send_messages(pks: list[int], smtp=None) -> int:
     return sent
 
 
-class _Handover:
-    """Called just before the final "." of a message: records the hand-over on its row, if
-    the row is still this sender's claim (same state and attempt), else raises ClaimLost."""
+class _Claim:
+    """This sender's claim on its batch. The scan hands a claim back after the lease, so a
+    sender renews it (claimed_at) every quarter of the lease while it works through a long
+    batch, and keeps sending only the rows the renewal still finds its own; one that has not
+    renewed for half the lease (it stalled) gives the next message up before its final ".".
+    Whether a claim is still its own is not asked of the database per message: that would
+    cost a round trip between the hand-over mark and the "."."""
 
-    def __init__(self, message: Message):
+    def __init__(self, messages: list[Message]):
+        self.at = time.monotonic()
+        self.ours = {m.pk: m.attempts for m in messages}
+
+    def still_ours(self, message: Message) -> bool:
+        if time.monotonic() - self.at > settings.VCC_OUTBOX_LEASE_SECONDS / 4:
+            self.at = time.monotonic()
+            self.ours = _renew(self.ours)
+        return message.pk in self.ours
+
+    def held(self) -> bool:
+        return time.monotonic() - self.at <= settings.VCC_OUTBOX_LEASE_SECONDS / 2
+
+
+def _renew(ours: dict[int, int]) -> dict[int, int]:
+    """claimed_at = now for the rows of `ours` still claimed by this sender (same attempt)
+    and not yet handed over; those rows."""
+    if not ours:
+        return {}
+    pairs = ", ".join(["(%s, %s)"] * len(ours))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {_TABLE} SET claimed_at = %s WHERE state = %s AND handed_at IS NULL "
+            f"AND (id, attempts) IN ({pairs}) RETURNING id, attempts",
+            [_now_for_db(), State.SENDING, *[v for pair in ours.items() for v in pair]],
+        )
+        return dict(cursor.fetchall())
+
+
+class _Handover:
+    """Called just before the final "." of a message: sends the hand-over mark of its row
+    (written only on this sender's claim: same state and attempt) and returns a function
+    that waits for it, called once the "." is written (see mail.py). Raises ClaimLost,
+    before anything is marked, if the claim may have lapsed."""
+
+    def __init__(self, message: Message, claim: _Claim):
         self.message = message
+        self.claim = claim
         self.done = False
 
-    def __call__(self) -> None:
-        if _write(_MARK_HANDED, [_now_for_db(), self.message.pk, self.message.attempts]) != 1:
+    def __call__(self):
+        if not self.claim.held():
             raise ClaimLost(self.message.pk)
+        wait = _send_statement(_MARK_HANDED, [self.message.pk, self.message.attempts])
         self.done = True
+
+        def settle() -> None:
+            if wait() != 1:  # taken over after all: it may arrive twice
+                log.error("Message %s handed over on a claim no longer ours", self.message.pk)
+
+        return settle
 
 
 def _mark_sent(message: Message) -> None:
@@ -330,6 +389,70 @@ UNCONFIRMED_NOTE = (
 )
 
 
+def _send_statement(sql: str, params: list) -> Callable[[], int]:
+    """Send one statement of the send (autocommit, see _write) and return a function that
+    waits for it and says how many rows it changed. On PostgreSQL the statement is on its
+    way when this returns, and the caller may write elsewhere before waiting; elsewhere it
+    has run already."""
+    if connection.vendor != "postgresql":
+        changed = _write(sql, params)
+        return lambda: changed
+    connection.ensure_connection()
+    pgconn = connection.connection.pgconn
+    no_wait = _NO_FLUSH_WAIT if not connection.in_atomic_block else ""
+    query = sql.format(no_flush_wait=no_wait)
+    for i in range(len(params)):
+        query = query.replace("%s", f"${i + 1}", 1)  # libpq's placeholders
+    corked = _cork(pgconn.socket)
+
+    def uncork() -> None:
+        if corked is not None:
+            corked.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 0)  # goes now
+            corked.close()  # a duplicate descriptor: the connection stays open
+
+    try:
+        pgconn.send_query_params(query.encode(), [str(p).encode() for p in params])
+        while pgconn.flush():  # what the socket did not take yet (rare: the query is short)
+            select.select([], [pgconn.socket], [])
+    except BaseException:
+        uncork()
+        raise
+
+    def wait() -> int:
+        uncork()
+        result = None
+        while True:
+            while pgconn.is_busy():
+                select.select([pgconn.socket], [], [])
+                pgconn.consume_input()
+            last = pgconn.get_result()
+            if last is None:
+                break
+            result = last
+        if result is None or result.status != pq.ExecStatus.COMMAND_OK:
+            message = result.error_message.decode() if result is not None else "no result"
+            raise DatabaseError(message)
+        return result.command_tuples or 0
+
+    return wait
+
+
+def _cork(fd: int) -> socket.socket | None:
+    """Hold what is written to this TCP socket in the kernel until uncorked (Linux's
+    TCP_CORK), so that sending the hand-over mark does not wake PostgreSQL, which on a busy
+    machine can take the CPU from the sender before it writes the "." (a kill there loses
+    the message). Held data still goes out if the sender dies: the kernel sends it when it
+    closes the socket. None for other sockets (a Unix socket) or systems."""
+    if not hasattr(socket, "TCP_CORK"):
+        return None
+    sock = socket.socket(fileno=os.dup(fd))
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        sock.close()
+        return None
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_CORK, 1)
+    return sock
+
+
 def _write(sql: str, params: list) -> int:
     """One statement of the send, in autocommit; how many rows it changed.
 
@@ -351,7 +474,7 @@ _TABLE = Message._meta.db_table
 # set_config(..., true) is transaction-local; in autocommit the transaction is the statement.
 _NO_FLUSH_WAIT = "FROM (SELECT set_config('synchronous_commit', 'off', true)) AS no_flush_wait"
 _MARK_HANDED = (
-    f"UPDATE {_TABLE} SET handed_at = %s {{no_flush_wait}} "
+    f"UPDATE {_TABLE} SET handed_at = CURRENT_TIMESTAMP {{no_flush_wait}} "
     f"WHERE id = %s AND attempts = %s AND state = '{State.SENDING}'"
 )
 _MARK_SENT = (

@@ -4,6 +4,7 @@ it goes out once after the lease), after it (the server has it; it is shown unco
 not sent again), or loses its claim (it does not send). Then the coordinator's "Send again"."""
 
 import datetime
+import time
 
 import pytest
 from django.urls import reverse
@@ -133,14 +134,16 @@ def test_connection_dropped_after_the_final_dot_is_unconfirmed(smtp):
     assert smtp.ids == [message.message_id]  # once
 
 
-def test_sender_that_lost_its_claim_does_not_send(smtp, monkeypatch):
-    """A worker stalled past its lease: the scan handed its row back and another worker
-    claimed it. The stalled one finds at the final "." that the claim is no longer its own."""
+def test_sender_stalled_past_half_its_lease_does_not_send(smtp, settings, monkeypatch):
+    """A worker stalled long enough for its lease to run out: the scan may have handed its
+    row back and another worker claimed it. It gives the message up before its final "."."""
+    settings.VCC_OUTBOX_LEASE_SECONDS = 0.2
     message = _message()
     build = services.build_email
 
     def stalled(message, connection=None):
-        Message.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)
+        time.sleep(0.15)  # over half the lease
+        Message.objects.filter(pk=message.pk).update(attempts=message.attempts + 1)  # claimed
         return build(message, connection)
 
     monkeypatch.setattr(services, "build_email", stalled)
@@ -148,6 +151,27 @@ def test_sender_that_lost_its_claim_does_not_send(smtp, monkeypatch):
     assert smtp.ids == []
     message.refresh_from_db()
     assert message.state == State.SENDING and message.handed_at is None  # the other's claim
+
+
+def test_long_batch_renews_its_claim(smtp, settings):
+    """A batch that takes longer than the lease keeps its claim by renewing it as it goes:
+    it sends every message, and the scan does not hand any back meanwhile."""
+    settings.VCC_OUTBOX_LEASE_SECONDS = 1
+    smtp_delay = 0.2
+    messages = [_message(key=f"m{i}", email=f"m{i}@example.org") for i in range(8)]
+    ids = [m.pk for m in messages]
+    original = smtp.reply
+
+    def slow_reply(m):
+        time.sleep(smtp_delay)  # 1.6 s in all: longer than the lease
+        return original(m) if original else None
+
+    smtp.reply = slow_reply
+    assert services.send_messages(ids) == 8
+    assert sorted(smtp.ids) == sorted(m.message_id for m in Message.objects.filter(pk__in=ids))
+    renewed = Message.objects.filter(pk=ids[-1]).values_list("claimed_at", flat=True).get()
+    first = Message.objects.filter(pk=ids[0]).values_list("claimed_at", flat=True).get()
+    assert renewed > first  # the last message's claim was renewed on the way
 
 
 def test_a_batch_goes_on_after_one_message_is_refused(smtp):
@@ -234,3 +258,25 @@ def test_final_dot_is_not_held_back_by_nagle(smtp):
     finally:
         connection.close()
     assert len(smtp.ids) == 3
+
+
+def test_database_connection_is_left_uncorked(smtp):
+    """The hand-over mark is held in the kernel (corked) only until the "." is written:
+    left corked, every later statement on the connection would wait 200 ms to go."""
+    import os
+    import socket
+
+    from django.db import connection
+
+    from tests.conftest import require
+
+    require(connection.vendor == "postgresql", "PostgreSQL (DATABASE_URL)")
+    message = _message()
+    assert services.send_message(message.pk)
+    sock = socket.socket(fileno=os.dup(connection.connection.pgconn.socket))
+    try:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            assert sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_CORK) == 0
+    finally:
+        sock.close()
+    assert Message.objects.get(pk=message.pk).state == State.SENT
