@@ -3,13 +3,13 @@
 
 1. one Celery worker (with beat; a prefork pool of one process per core, as docker-compose
    runs it) sends N due messages to an aiosmtpd sink; the worker is killed with SIGKILL
-   mid-run and restarted; every message must arrive, none twice (target: under 60 s for
-   10,000);
+   mid-run and restarted (--kills: more times); every message must arrive, none twice
+   (target: under 60 s for 10,000);
 2. a message falling due while the queue is idle is sent within 2 s;
 3. the convening page with 200 invitees through gunicorn, p95 < 100 ms, and its SQL queries
    at 20 and 200 invitees (constant).
 
-    .venv/bin/python bench/followups.py [--messages 10000]
+    .venv/bin/python bench/followups.py [--messages 10000] [--kills 1]
 
 Runs in its own database (<name>_followups, created and migrated here) and its own
 throwaway redis-server. Prints one JSON object per line per measurement.
