@@ -23,10 +23,12 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    TextField,
     Value,
     When,
     Window,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Concat, Lower, RowNumber
 from django.db.models.lookups import Contains
 
@@ -85,13 +87,43 @@ def search_filter(qs: QuerySet, q: str, title=None) -> QuerySet:
     similarity of the correction, plus 1 when the word is in `title` (an expression, e.g. the
     lower-cased name): names before addresses. SQLite falls back to substrings.
     """
+    qs, words, scores, _ = _search_matches(qs, q)
+    return qs.annotate(rank=_rank(scores + _title_scores(title, words)))
+
+
+def partner_search_parts(qs: QuerySet[Partner], q: str) -> list[QuerySet[Partner]]:
+    """search_filter's partners and rank (title: the name), in two parts for keyset_page:
+    those with a word of `q` in their name, and the rest.
+
+    When every word is found as written, the rest rank the same (a point per word), so best
+    match first is id order among them: a word thousands of partners hold outside their name
+    (a region) costs a walk of the id index as far as the page goes, not a rank and a sort of
+    every match. The rest are found by `search_rest` (migration 0012: the search document
+    without the name), whose statistics tell the planner how many there are. Typos and short
+    words rank and sort their matches in one part, as does SQLite.
+    """
+    title = Lower("name")
+    matches, words, scores, as_written = _search_matches(qs, q)
+    rank = _rank(scores + _title_scores(title, words))
+    if not as_written:
+        return [matches.annotate(rank=rank)]
+    in_name = reduce(or_, (Q(Contains(title, word)) for word in words))
+    rest = RawSQL('"partners_partner"."search_rest"', (), output_field=TextField())
+    elsewhere = qs.filter(*(Contains(rest, word) for word in words)).exclude(in_name)
+    return [matches.filter(in_name).annotate(rank=rank), elsewhere.annotate(rank=_rank(scores))]
+
+
+def _search_matches(qs: QuerySet, q: str) -> tuple[QuerySet, list[str], list, bool]:
+    """`qs` kept to the rows matching every word of `q` (see search_filter); the words; per
+    word, the score of a match (an expression), none on SQLite; and whether every word is
+    matched as written as a substring (PostgreSQL: no typo, no word under three letters)."""
     words = [w for w in re.split(r"\W+", q.lower()) if w][:MAX_SEARCH_WORDS]
     if not words:
-        return qs.annotate(rank=Value(0.0, output_field=FloatField()))
+        return qs, [], [], False
     if connection.vendor != "postgresql":
         for word in words:
             qs = qs.filter(search_document__contains=word)
-        return qs.annotate(rank=Value(0.0, output_field=FloatField()))
+        return qs, [], [], False
 
     corrections = _corrections(qs, words)
     scores = []
@@ -116,10 +148,18 @@ def search_filter(qs: QuerySet, q: str, title=None) -> QuerySet:
         else:
             qs = qs.filter(search_document__contains=word)
             scores.append(Value(1.0))
-        if title is not None:
-            scores.append(Case(When(Contains(title, word), then=1.0), default=0.0))
-    rank = sum(scores, start=Value(0.0))
-    return qs.annotate(rank=ExpressionWrapper(rank, output_field=FloatField()))
+    as_written = not corrections and all(len(word) >= 3 for word in words)
+    return qs, words, scores, as_written
+
+
+def _title_scores(title, words: list[str]) -> list:
+    if title is None:
+        return []
+    return [Case(When(Contains(title, word), then=1.0), default=0.0) for word in words]
+
+
+def _rank(scores: list) -> ExpressionWrapper:
+    return ExpressionWrapper(sum(scores, start=Value(0.0)), output_field=FloatField())
 
 
 CORRECTIONS_PER_WORD = 3
@@ -165,8 +205,6 @@ def _corrections(qs: QuerySet, words: list[str]) -> dict[str, list[tuple[str, fl
 
 
 def _prefix_matches(word: str) -> Q:
-    from django.db.models.expressions import RawSQL
-
     # Raw SQL so the expression is exactly the one the GIN index was built on.
     return Q(
         RawSQL(
@@ -193,14 +231,22 @@ class DirectoryFilters:
 
 
 def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
-    """One page of the partners the user may see, filtered, searched and sorted."""
-    qs, ordering = partner_directory_queryset(user, f)
-    return keyset_page(qs, ordering, cursor, settings.VCC_PAGE_SIZE)
+    """One page of the partners the user may see, filtered, searched and sorted. Best matches
+    first are read in two parts (partner_search_parts): matches in the name, then the rest."""
+    parts, ordering = _partner_directory_parts(user, f, split_search=True)
+    return keyset_page(parts, ordering, cursor, settings.VCC_PAGE_SIZE)
 
 
 def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Partner], list[str]]:
     """The partners the user may see, filtered and searched, each with `chains_shown` (its
     participations in the user's chains); and the order to read them in."""
+    (qs,), ordering = _partner_directory_parts(user, f, split_search=False)
+    return qs, ordering
+
+
+def _partner_directory_parts(
+    user, f: DirectoryFilters, split_search: bool
+) -> tuple[list[QuerySet[Partner]], list[str]]:
     chain_ids = coordinated_chain_ids(user)
     qs = visible_partners(user, chain_ids)
     in_chain = {
@@ -237,31 +283,36 @@ def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Part
             | Exists(Need.objects.filter(partner=OuterRef("pk"), product_id=f.product))
         )
     # The directory shows neither descriptions nor the search text: leave them in the table.
-    qs = search_filter(qs.defer("description", "search_document"), f.q, Lower("name"))
-    if f.q and f.sort in ("relevance", ""):
+    qs = qs.defer("description", "search_document")
+    by_relevance = f.q and f.sort in ("relevance", "")
+    if by_relevance and split_search:
+        parts = partner_search_parts(qs, f.q)
+    else:
+        parts = [search_filter(qs, f.q, Lower("name"))]
+    if by_relevance:
         ordering = ["-rank", "id"]
     elif f.q and f.sort in SEARCH_SORTS:
         # Sorted search results: the matches are gathered from the search indexes first, then
         # sorted by a key no index holds. Walking the name index and testing every partner
         # against the search is what the planner would otherwise do, and a rare word then
         # costs a scan of the whole table.
-        qs = qs.annotate(name_key=Lower("name"), region_key=Lower("region"))
+        parts = [
+            part.annotate(name_key=Lower("name"), region_key=Lower("region")) for part in parts
+        ]
         ordering = SEARCH_SORTS[f.sort]
     elif by_chain_name:
         ordering = ["-chain_name", "-id"] if f.sort == "-name" else ["chain_name", "id"]
     else:
         ordering = PARTNER_SORTS.get(f.sort, PARTNER_SORTS["name"])
-    qs = qs.prefetch_related(
-        Prefetch(
-            "participations",
-            queryset=Participation.objects.select_related("value_chain").filter(
-                value_chain_id__in=chain_ids
-            ),
-            # A plain list per partner: no related manager and queryset built for each row.
-            to_attr="chains_shown",
-        )
+    chains_shown = Prefetch(
+        "participations",
+        queryset=Participation.objects.select_related("value_chain").filter(
+            value_chain_id__in=chain_ids
+        ),
+        # A plain list per partner: no related manager and queryset built for each row.
+        to_attr="chains_shown",
     )
-    return qs, ordering
+    return [part.prefetch_related(chains_shown) for part in parts], ordering
 
 
 def people_directory(user, q: str, chain: int | None, sort: str, cursor: str | None) -> Page:
