@@ -92,25 +92,34 @@ def search_filter(qs: QuerySet, q: str, title=None) -> QuerySet:
 
 
 def partner_search_parts(qs: QuerySet[Partner], q: str) -> list[QuerySet[Partner]]:
-    """search_filter's partners and rank (title: the name), in two parts for keyset_page:
-    those with a word of `q` in their name, and the rest.
+    """search_filter's partners and rank (title: the name), in parts for keyset_page: the
+    partners with every word of `q` in their name, with all but one, ... and with none.
 
-    When every word is found as written, the rest rank the same (a point per word), so best
-    match first is id order among them: a word thousands of partners hold outside their name
-    (a region) costs a walk of the id index as far as the page goes, not a rank and a sort of
-    every match. The rest are found by `search_rest` (migration 0012: the search document
-    without the name), whose statistics tell the planner how many there are. Typos and short
-    words rank and sort their matches in one part, as does SQLite.
+    When every word is found as written, the partners of one part rank the same (a point per
+    word, and one more per word in the name), so best match first is id order within a part:
+    a word thousands of partners hold (a region, or "river" in names) costs a walk of the id
+    index as far as the page goes, or a sort by id, not a rank and a sort of every match.
+    The partners with no word in their name are found by `search_rest` (migration 0012: the
+    search document without the name), whose statistics tell the planner how many there are.
+    Typos and short words rank and sort their matches in one part, as does SQLite.
     """
     title = Lower("name")
     matches, words, scores, as_written = _search_matches(qs, q)
-    rank = _rank(scores + _title_scores(title, words))
     if not as_written:
-        return [matches.annotate(rank=rank)]
-    in_name = reduce(or_, (Q(Contains(title, word)) for word in words))
+        return [matches.annotate(rank=_rank(scores + _title_scores(title, words)))]
+    in_name = [Q(Contains(title, word)) for word in words]
+    parts = [matches.filter(*in_name)]
+    in_name_count = sum(Case(When(found, then=1), default=0) for found in in_name)
+    for count in range(len(words) - 1, 0, -1):
+        some = matches.filter(reduce(or_, in_name))  # the name index finds them
+        parts.append(some.alias(in_name_count=in_name_count).filter(in_name_count=count))
     rest = RawSQL('"partners_partner"."search_rest"', (), output_field=TextField())
-    elsewhere = qs.filter(*(Contains(rest, word) for word in words)).exclude(in_name)
-    return [matches.filter(in_name).annotate(rank=rank), elsewhere.annotate(rank=_rank(scores))]
+    parts.append(qs.filter(*(Contains(rest, word) for word in words)).exclude(reduce(or_, in_name)))
+    # Part i has len(words) - i words in the name.
+    return [
+        part.annotate(rank=_rank(scores + [Value(1.0)] * (len(words) - i)))
+        for i, part in enumerate(parts)
+    ]
 
 
 def _search_matches(qs: QuerySet, q: str) -> tuple[QuerySet, list[str], list, bool]:
