@@ -241,20 +241,24 @@ class DirectoryFilters:
 
 def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
     """One page of the partners the user may see, filtered, searched and sorted. Best matches
-    first are read in two parts (partner_search_parts): matches in the name, then the rest."""
-    parts, ordering = _partner_directory_parts(user, f, split_search=True)
+    first are read in parts (partner_search_parts), by how many words are in the name."""
+    parts, ordering = _partner_directory_parts(user, f, for_page=True)
     return keyset_page(parts, ordering, cursor, settings.VCC_PAGE_SIZE)
 
 
 def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Partner], list[str]]:
     """The partners the user may see, filtered and searched, each with `chains_shown` (its
     participations in the user's chains); and the order to read them in."""
-    (qs,), ordering = _partner_directory_parts(user, f, split_search=False)
+    (qs,), ordering = _partner_directory_parts(user, f, for_page=False)
     return qs, ordering
 
 
+# What a directory page shows of a partner (and sorts it by): an export reads every column.
+DIRECTORY_COLUMNS = ["id", "name", "kind", "size", "region", "updated_at"]
+
+
 def _partner_directory_parts(
-    user, f: DirectoryFilters, split_search: bool
+    user, f: DirectoryFilters, for_page: bool
 ) -> tuple[list[QuerySet[Partner]], list[str]]:
     chain_ids = coordinated_chain_ids(user)
     qs = visible_partners(user, chain_ids)
@@ -291,10 +295,10 @@ def _partner_directory_parts(
             Exists(Offer.objects.filter(partner=OuterRef("pk"), product_id=f.product))
             | Exists(Need.objects.filter(partner=OuterRef("pk"), product_id=f.product))
         )
-    # The directory shows neither descriptions nor the search text: leave them in the table.
-    qs = qs.defer("description", "search_document")
+    # Neither page nor export shows descriptions or the search text: leave them in the table.
+    qs = qs.only(*DIRECTORY_COLUMNS) if for_page else qs.defer("description", "search_document")
     by_relevance = f.q and f.sort in ("relevance", "")
-    if by_relevance and split_search:
+    if by_relevance and for_page:
         parts = partner_search_parts(qs, f.q)
     else:
         parts = [search_filter(qs, f.q, Lower("name"))]
@@ -315,9 +319,9 @@ def _partner_directory_parts(
         ordering = PARTNER_SORTS.get(f.sort, PARTNER_SORTS["name"])
     chains_shown = Prefetch(
         "participations",
-        queryset=Participation.objects.select_related("value_chain").filter(
-            value_chain_id__in=chain_ids
-        ),
+        queryset=Participation.objects.select_related("value_chain")
+        .only("partner", "chain_role", "status", "value_chain__name")
+        .filter(value_chain_id__in=chain_ids),
         # A plain list per partner: no related manager and queryset built for each row.
         to_attr="chains_shown",
     )
@@ -354,6 +358,7 @@ def directory_choices(user) -> dict:
     stages = list(
         Stage.objects.filter(value_chain__in=coordinated_chains(user))
         .select_related("value_chain")
+        .only("name", "position", "value_chain__name")
         .order_by("value_chain__name", "position")
     )
     return {"stages": stages}
