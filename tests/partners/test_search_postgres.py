@@ -182,3 +182,27 @@ def test_a_partner_renamed_in_bulk_is_still_found_by_its_search_text(as_coordina
     assert names(as_coordinator.get(reverse("partners:directory"), {"q": "kei"})) == [
         "Valley Growers"
     ]
+
+
+def test_a_typo_pages_through_its_correction_in_names_and_elsewhere(
+    as_coordinator, chain_a, settings
+):
+    settings.VCC_PAGE_SIZE = 2
+    for name, address in [
+        ("Naidoo Traders", ""),  # the correction in the name, not the word typed
+        ("Aloe Farm", "1 Naidoo Road"),
+        ("Baobab Mill", "2 Naidoo Road"),
+        ("Naidoo Road Stall", ""),
+        ("Kei Dairy", "3 Main Road"),
+    ]:
+        ParticipationFactory(
+            value_chain=chain_a, partner=PartnerFactory(name=name, address=address)
+        )
+    refresh_search_documents(None, None)
+    forwards, backwards = every_page(as_coordinator, {"q": "naidu"})
+    assert forwards == [["Naidoo Traders", "Aloe Farm"], ["Baobab Mill", "Naidoo Road Stall"]]
+    assert backwards == forwards
+    # "road" as written in the name ranks first; then in the address.
+    forwards, backwards = every_page(as_coordinator, {"q": "naidu road"})
+    assert forwards == [["Naidoo Road Stall", "Aloe Farm"], ["Baobab Mill"]]
+    assert backwards == forwards
