@@ -206,3 +206,33 @@ def test_a_typo_pages_through_its_correction_in_names_and_elsewhere(
     forwards, backwards = every_page(as_coordinator, {"q": "naidu road"})
     assert forwards == [["Naidoo Road Stall", "Aloe Farm"], ["Baobab Mill"]]
     assert backwards == forwards
+
+
+def test_a_search_shows_only_my_chains_partners_names_first(as_coordinator, chain_a, chain_b):
+    for chain, name, address in [
+        (chain_a, "Aloe Farm", "1 Kei Road"),
+        (chain_b, "Kei Valley Growers", ""),  # another coordinator's chain
+        (chain_a, "Kei Mouth Dairy", ""),
+        (chain_b, "Baobab Mill", "2 Kei Road"),
+    ]:
+        ParticipationFactory(value_chain=chain, partner=PartnerFactory(name=name, address=address))
+    refresh_search_documents(None, None)
+    forwards, backwards = every_page(as_coordinator, {"q": "kei"})
+    assert forwards == [["Kei Mouth Dairy", "Aloe Farm"]] == backwards
+
+
+@pytest.mark.parametrize("count", [10, 50])
+def test_a_search_of_the_whole_network_runs_as_many_queries_for_any_page(
+    as_coordinator, chain_a, settings, count, django_assert_max_num_queries
+):
+    settings.VCC_PAGE_SIZE = 50
+    for i in range(count):
+        ParticipationFactory(
+            value_chain=chain_a, partner=PartnerFactory(name=f"Kei {i}", address=f"{i} Kei Road")
+        )
+    refresh_search_documents(None, None)
+    # session, user, my chain ids, the search's typo probe, page rows (the parts in one
+    # UNION), participations of the rows, stages of my chains, products, certifications = 9
+    with django_assert_max_num_queries(9):
+        response = as_coordinator.get(reverse("partners:directory"), {"q": "kei road"})
+    assert len(response.context["page"].rows) == count
