@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connections
 from django.db.models import Q, QuerySet
 
 
@@ -59,17 +60,26 @@ def _after(order: list[tuple[str, bool]], values: list) -> Q:
     return loose & (strict | _after(order[1:], values[1:]))
 
 
-def keyset_page(qs: QuerySet, ordering: list[str], cursor: str | None, size: int) -> Page:
-    """One page of `qs` sorted by `ordering` (whose last field must be unique, e.g. "id")."""
+def keyset_page(
+    qs: QuerySet | list[QuerySet], ordering: list[str], cursor: str | None, size: int
+) -> Page:
+    """One page of `qs` sorted by `ordering` (whose last field must be unique, e.g. "id").
+
+    `qs` may also be a list of querysets that share their columns and hold no row twice (the
+    parts of one list, e.g. a search's matches in the name and elsewhere): the page is the
+    first rows of all of them together, read in one query (UNION ALL), and on PostgreSQL each
+    part is read only as far as the page needs, so a part an index gives in order stops early.
+    """
+    parts = qs if isinstance(qs, list) else [qs]
     order = [(f.lstrip("-"), f.startswith("-")) for f in ordering]
     decoded = _decode(cursor, len(order)) if cursor else None
     backwards = decoded is not None and decoded[0] == "p"
     if backwards:
         order = [(f, not desc) for f, desc in order]
     if decoded:
-        qs = qs.filter(_after(order, decoded[1]))
-    qs = qs.order_by(*[("-" if desc else "") + f for f, desc in order])
-    rows = list(qs[: size + 1])
+        parts = [part.filter(_after(order, decoded[1])) for part in parts]
+    sort = [("-" if desc else "") + f for f, desc in order]
+    rows = list(_first_rows(parts, sort, size + 1))
     more = len(rows) > size
     rows = rows[:size]
     if backwards:
@@ -85,3 +95,14 @@ def keyset_page(qs: QuerySet, ordering: list[str], cursor: str | None, size: int
         next_cursor=_encode(key(rows[-1]), "n") if has_next and rows else None,
         prev_cursor=_encode(key(rows[0]), "p") if has_prev and rows else None,
     )
+
+
+def _first_rows(parts: list[QuerySet], sort: list[str], limit: int) -> QuerySet:
+    if len(parts) == 1:
+        return parts[0].order_by(*sort)[:limit]
+    if connections[parts[0].db].features.supports_slicing_ordering_in_compound:
+        parts = [part.order_by(*sort)[:limit] for part in parts]
+    else:
+        # SQLite takes no ORDER BY or LIMIT inside a UNION: the same rows, all of each part.
+        parts = [part.order_by() for part in parts]
+    return parts[0].union(*parts[1:], all=True).order_by(*sort)[:limit]

@@ -161,6 +161,22 @@ def test_sort_newest_and_reverse_name(as_coordinator, chain_a):
     assert as_coordinator.get(URL, {"sort": "-updated"}).status_code == 200
 
 
+def test_a_row_shows_the_partners_kind_size_chain_role_status_and_link(as_coordinator, chain_a):
+    partner = ParticipationFactory(
+        value_chain=chain_a,
+        chain_role=ChainRole.BUYER,
+        status=ParticipationStatus.COMMITTED,
+        partner=PartnerFactory(
+            name="Eastgate Hospital", kind=PartnerKind.INSTITUTION, size="large"
+        ),
+    ).partner
+    body = as_coordinator.get(URL, {"chain": chain_a.pk}).content.decode()
+    row = body[body.index(f'<a href="/partners/{partner.pk}/">') :].split("</tr>")[0]
+    for shown in ["Eastgate Hospital", "Large (250+)", "Institution (school, hospital...)"]:
+        assert shown in row
+    assert "Saligna Hardwood · Buyer" in row and ">Committed</span>" in row
+
+
 def test_garbage_cursor_gives_first_page(as_coordinator, partner_a):
     response = as_coordinator.get(URL, {"cursor": "!!not-a-cursor"})
     assert response.status_code == 200

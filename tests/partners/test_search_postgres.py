@@ -48,6 +48,8 @@ def test_search_indexes_exist():
         indexes = dict(cursor.fetchall())
     assert "gin_trgm_ops" in indexes["partners_partner_search_trgm"]
     assert "to_tsvector" in indexes["partners_partner_search_fts"]
+    assert "lower((name)::text) gin_trgm_ops" in indexes["partners_partner_name_trgm"]
+    assert "search_rest gin_trgm_ops" in indexes["partners_partner_search_rest_trgm"]
 
 
 def names(response):
@@ -109,3 +111,128 @@ def test_a_typo_matches_through_the_vocabulary_and_a_new_name_joins_it(as_coordi
     # A word like nothing in the network finds nothing, and says so.
     response = as_coordinator.get(reverse("partners:directory"), {"q": "xqzvw"})
     assert names(response) == [] and "No partner matches" in response.content.decode()
+
+
+def every_page(client, query) -> tuple[list[list[str]], list[list[str]]]:
+    """The names on every page of a search, forwards; then backwards from the last page."""
+    url, cursor, forwards = reverse("partners:directory"), "", []
+    while True:
+        page = client.get(url, {**query, "cursor": cursor}).context["page"]
+        forwards.append([p.name for p in page.rows])
+        if not page.next_cursor:
+            break
+        cursor = page.next_cursor
+    backwards, cursor = [forwards[-1]], page.prev_cursor
+    while cursor:
+        page = client.get(url, {**query, "cursor": cursor}).context["page"]
+        backwards.insert(0, [p.name for p in page.rows])
+        cursor = page.prev_cursor
+    return forwards, backwards
+
+
+def test_best_match_pages_run_from_names_to_addresses_without_gaps(
+    as_coordinator, chain_a, settings
+):
+    settings.VCC_PAGE_SIZE = 3
+    # Added in this order, so partners of equal rank keep it.
+    for name, address in [
+        ("Umtata Wool Traders", "1 Kei Road"),  # "kei" only in the address
+        ("Kei Mouth Dairy", "2 Kei Road"),  # in the name: first
+        ("Aloe Farm", "3 Kei Road"),
+        ("Kei River Timber", ""),
+        ("Baobab Mill", "4 Kei Road"),
+        ("Coastal Kei Growers", "5 Kei Road"),
+        ("Ubuntu Co-op", "6 Kei Road"),
+        ("Great Kei Honey", ""),
+        ("Zebra Packers", "7 Kei Road"),
+        ("Mopane Wood", "Main Road"),  # no "kei" anywhere
+        ("Kei Road Stall", ""),
+    ]:
+        ParticipationFactory(
+            value_chain=chain_a, partner=PartnerFactory(name=name, address=address)
+        )
+    refresh_search_documents(None, None)
+    forwards, backwards = every_page(as_coordinator, {"q": "kei"})
+    assert forwards == [
+        ["Kei Mouth Dairy", "Kei River Timber", "Coastal Kei Growers"],
+        ["Great Kei Honey", "Kei Road Stall", "Umtata Wool Traders"],
+        ["Aloe Farm", "Baobab Mill", "Ubuntu Co-op"],
+        ["Zebra Packers"],
+    ]
+    assert backwards == forwards
+    # Two words: both in the name first, then one, then neither (both in the address).
+    forwards, backwards = every_page(as_coordinator, {"q": "kei road"})
+    assert forwards == [
+        ["Kei Road Stall", "Kei Mouth Dairy", "Coastal Kei Growers"],
+        ["Umtata Wool Traders", "Aloe Farm", "Baobab Mill"],
+        ["Ubuntu Co-op", "Zebra Packers"],
+    ]
+    assert backwards == forwards
+
+
+def test_a_partner_renamed_in_bulk_is_still_found_by_its_search_text(as_coordinator, chain_a):
+    from partners.models import Partner
+
+    partner = ParticipationFactory(
+        value_chain=chain_a, partner=PartnerFactory(name="Kei Valley Growers", address="")
+    ).partner
+    refresh_search_documents(None, None)
+    # A queryset update changes the name and leaves the search text as it was.
+    Partner.objects.filter(pk=partner.pk).update(name="Valley Growers")
+    assert names(as_coordinator.get(reverse("partners:directory"), {"q": "kei"})) == [
+        "Valley Growers"
+    ]
+
+
+def test_a_typo_pages_through_its_correction_in_names_and_elsewhere(
+    as_coordinator, chain_a, settings
+):
+    settings.VCC_PAGE_SIZE = 2
+    for name, address in [
+        ("Naidoo Traders", ""),  # the correction in the name, not the word typed
+        ("Aloe Farm", "1 Naidoo Road"),
+        ("Baobab Mill", "2 Naidoo Road"),
+        ("Naidoo Road Stall", ""),
+        ("Kei Dairy", "3 Main Road"),
+    ]:
+        ParticipationFactory(
+            value_chain=chain_a, partner=PartnerFactory(name=name, address=address)
+        )
+    refresh_search_documents(None, None)
+    forwards, backwards = every_page(as_coordinator, {"q": "naidu"})
+    assert forwards == [["Naidoo Traders", "Aloe Farm"], ["Baobab Mill", "Naidoo Road Stall"]]
+    assert backwards == forwards
+    # "road" as written in the name ranks first; then in the address.
+    forwards, backwards = every_page(as_coordinator, {"q": "naidu road"})
+    assert forwards == [["Naidoo Road Stall", "Aloe Farm"], ["Baobab Mill"]]
+    assert backwards == forwards
+
+
+def test_a_search_shows_only_my_chains_partners_names_first(as_coordinator, chain_a, chain_b):
+    for chain, name, address in [
+        (chain_a, "Aloe Farm", "1 Kei Road"),
+        (chain_b, "Kei Valley Growers", ""),  # another coordinator's chain
+        (chain_a, "Kei Mouth Dairy", ""),
+        (chain_b, "Baobab Mill", "2 Kei Road"),
+    ]:
+        ParticipationFactory(value_chain=chain, partner=PartnerFactory(name=name, address=address))
+    refresh_search_documents(None, None)
+    forwards, backwards = every_page(as_coordinator, {"q": "kei"})
+    assert forwards == [["Kei Mouth Dairy", "Aloe Farm"]] == backwards
+
+
+@pytest.mark.parametrize("count", [10, 50])
+def test_a_search_of_the_whole_network_runs_as_many_queries_for_any_page(
+    as_coordinator, chain_a, settings, count, django_assert_max_num_queries
+):
+    settings.VCC_PAGE_SIZE = 50
+    for i in range(count):
+        ParticipationFactory(
+            value_chain=chain_a, partner=PartnerFactory(name=f"Kei {i}", address=f"{i} Kei Road")
+        )
+    refresh_search_documents(None, None)
+    # session, user, my chain ids, the search's typo probe, page rows (the parts in one
+    # UNION), participations of the rows, stages of my chains, products, certifications = 9
+    with django_assert_max_num_queries(9):
+        response = as_coordinator.get(reverse("partners:directory"), {"q": "kei road"})
+    assert len(response.context["page"].rows) == count
