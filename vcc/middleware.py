@@ -1,10 +1,41 @@
-"""Middleware used by benchmarks only (enabled with VCC_QUERY_COUNT_HEADER=1)."""
+"""The messages of htmx responses, and a query count for benchmarks."""
 
+from django.contrib import messages
 from django.db import connection
+from django.template.loader import render_to_string
+
+
+class HtmxMessagesMiddleware:
+    """Shows the messages of an htmx response ("Offer saved.") where every page shows them,
+    by an out-of-band swap of the page's #messages; without it they would wait in the session
+    and greet the user on the next page they open. Redirects, errors and responses other
+    than HTML leave them for the next page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            not getattr(request, "htmx", False)
+            or request.htmx.boosted
+            or response.streaming
+            or response.status_code != 200
+            or "HX-Redirect" in response
+            or "HX-Location" in response
+            or not response.get("Content-Type", "").startswith("text/html")
+        ):
+            return response
+        stored = messages.get_messages(request)
+        if stored:
+            html = render_to_string("includes/messages.html", {"messages": stored, "oob": True})
+            response.content += html.encode()
+        return response
 
 
 class QueryCountHeaderMiddleware:
-    """Adds X-Query-Count: the number of SQL queries the request ran."""
+    """Adds X-Query-Count: the number of SQL queries the request ran (benchmarks only, with
+    VCC_QUERY_COUNT_HEADER=1)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "vcc.middleware.HtmxMessagesMiddleware",
 ]
 if env_bool("VCC_QUERY_COUNT_HEADER"):
     # Benchmarks read the number of SQL queries a page ran from a response header.

@@ -42,11 +42,21 @@ def test_coordinator_creates_partner_with_offer(new_page, coordinator, chain_a):
     page.locator("#listing-form").get_by_label("Volume").fill("40")
     page.locator("#listing-form").get_by_role("button", name="Save offer").click()
     expect(page.locator("#tab").get_by_text("Kiln-dried saligna boards")).to_be_visible()
+    expect(page.locator("#messages")).to_contain_text("Offer saved.")
     assert page.url == url_before  # htmx: no page load
     offer = Offer.objects.get()
     assert offer.partner.name == "Umzimkulu Growers" and offer.volume == 40
     assert offer.unit == "m³"
     screenshot(page, "partner-offers")
+
+    # The directory finds the new partner by part of a word, with its kind, chain and role.
+    page.goto("/partners/?q=umzim")
+    expect(page.get_by_text("Offer saved.")).to_have_count(0)  # shown once, not again
+    row = page.locator("table.data tbody tr").filter(has_text="Umzimkulu Growers")
+    expect(row).to_contain_text("Cooperative")
+    expect(row).to_contain_text("Saligna Hardwood")
+    expect(row).to_contain_text("Producer")
+    screenshot(page, "partner-directory")
 
 
 def test_partner_edits_own_profile_and_offer_but_not_another(

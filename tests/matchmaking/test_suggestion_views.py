@@ -264,8 +264,9 @@ def test_dismiss_needs_a_reason_beside_the_field(as_coordinator, matched, htmx):
     assert "Say why, so the next coordinator knows." in response.content.decode()
     assert not Dismissal.objects.exists()
     response = as_coordinator.post(url, {"reason": "Too small for this buyer"}, **htmx)
-    html = response.content.decode()
-    assert response.status_code == 200 and "Small Grower" not in html
+    html, _, shown = response.content.decode().partition('<div id="messages"')
+    assert response.status_code == 200 and "Small Grower" not in html  # the row is gone
+    assert "Dismissed Small Grower" in shown  # and the page says so, where messages go
     assert Dismissal.objects.get().reason == "Too small for this buyer"
     suggestions.recompute_all()
     assert not Suggestion.objects.filter(offer=matched["other"].offer).exists()

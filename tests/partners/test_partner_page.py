@@ -191,6 +191,11 @@ def test_htmx_offer_save_returns_the_tab(as_coordinator, partner_a, htmx):
     )
     assert saved["HX-Retarget"] == "#tab" and saved["HX-Reswap"] == "outerHTML"
     assert product.name in saved.content.decode()
+    # Its message is shown now, in the page's message area, and not again on the next page.
+    assert '<div id="messages" hx-swap-oob="true">' in saved.content.decode()
+    assert "Offer saved." in saved.content.decode()
+    next_page = as_coordinator.get(reverse("partners:directory")).content.decode()
+    assert "Offer saved." not in next_page and '<div id="messages">' in next_page
 
 
 def test_edit_and_delete_need(as_partner_a, partner_a, htmx):
