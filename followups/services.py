@@ -31,6 +31,7 @@ from psycopg import pq
 
 from partners.models import Person
 
+from .mail import EmailBackend as HandoverBackend
 from .models import Kind, Message, OptOut, State
 
 log = logging.getLogger(__name__)
@@ -184,15 +185,6 @@ def dispatch_due(now: datetime.datetime | None = None, limit: int = 5000) -> int
     return enqueue(ids) if ids else 0
 
 
-def claim(pk: int, now: datetime.datetime | None = None) -> bool:
-    """pending and due → sending; True only for the one caller whose UPDATE changed the row."""
-    now = now or timezone.now()
-    changed = Message.objects.filter(pk=pk, state=State.PENDING, due_at__lte=now).update(
-        state=State.SENDING, claimed_at=now, attempts=F("attempts") + 1
-    )
-    return changed == 1
-
-
 def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
     email = EmailMultiAlternatives(
         subject=message.subject,
@@ -213,9 +205,9 @@ def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
 
 
 def claim_batch(pks: list[int], now: datetime.datetime | None = None) -> list[Message]:
-    """claim() for many messages in one statement (UPDATE ... RETURNING): the rows this
+    """Claim the messages in one conditional statement (UPDATE ... RETURNING): the rows this
     caller's UPDATE changed from pending and due to sending, soonest due first. Each row is
-    still claimed by exactly one caller: a concurrent claimer waits for the row and then no
+    claimed by exactly one caller: a concurrent claimer waits for the row and then no
     longer finds it pending, so a message claimed, sent or cancelled elsewhere is left out."""
     if not pks:
         return []
@@ -255,8 +247,6 @@ def send_messages(pks: list[int], smtp=None) -> int:
     Opt-outs need no check here: services.opt_out cancels the pending rows of that kind in
     the same transaction that records it.
     """
-    from .mail import EmailBackend as HandoverBackend
-
     own = smtp is None
     if own:
         smtp = get_connection()

@@ -111,6 +111,19 @@ def lead(partner_a):
     return _member(partner_a, "lead@amatola.example")
 
 
+@pytest.fixture
+def role_users(partner_a_user, partner_b_user, coordinator, other_coordinator, lead):
+    """The users of the permission matrices, by role (anonymous is None)."""
+    return {
+        "anonymous": None,
+        "partner_a": partner_a_user,
+        "partner_b": partner_b_user,
+        "coordinator": coordinator,
+        "other_coordinator": other_coordinator,
+        "lead": lead,
+    }
+
+
 def client_for(user) -> Client:
     client = Client()
     if user is not None:

@@ -187,31 +187,17 @@ ROLES = ["anonymous", "partner_a", "partner_b", "coordinator", "other_coordinato
 
 
 def test_send_again_permissions(
-    chain_a,
-    coordinator,
-    other_coordinator,
-    partner_a_user,
-    partner_b_user,
-    lead,
-    django_capture_on_commit_callbacks,
+    chain_a, coordinator, role_users, django_capture_on_commit_callbacks
 ):
     """Only a coordinator of the message's chain sends it again; others change nothing."""
     message = _message(chain_a)
     Message.objects.filter(pk=message.pk).update(state=State.UNCONFIRMED)
-    users = {
-        "anonymous": None,
-        "partner_a": partner_a_user,
-        "partner_b": partner_b_user,
-        "coordinator": coordinator,
-        "other_coordinator": other_coordinator,
-        "lead": lead,
-    }
     url = reverse("followups:send_again", args=[message.pk])
     got = {}
     for role in ROLES:
         if role == "coordinator":
             continue
-        got[role] = client_for(users[role]).post(url).status_code
+        got[role] = client_for(role_users[role]).post(url).status_code
         assert Message.objects.get(pk=message.pk).state == State.UNCONFIRMED, role
     assert got == {
         "anonymous": 302,

@@ -152,7 +152,7 @@ def test_dead_workers_claim_is_handed_back_after_the_lease(clock, settings):
     settings.VCC_OUTBOX_LEASE_SECONDS = 60
     person = PersonFactory(email="thandi@example.org")
     message = _schedule(person)
-    assert services.claim(message.pk)  # a worker claimed it, then died (kill -9)
+    assert services.claim_batch([message.pk])  # a worker claimed it, then died (kill -9)
     services.dispatch_due()
     assert mail.outbox == []  # still inside the lease: nobody else sends it
     clock.advance(seconds=61)

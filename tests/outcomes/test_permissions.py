@@ -56,17 +56,7 @@ def report_for(partner, chain) -> OutcomeReport:
 
 
 @pytest.fixture
-def world(
-    chain_a,
-    chain_b,
-    partner_a,
-    partner_b,
-    coordinator,
-    other_coordinator,
-    partner_a_user,
-    partner_b_user,
-    lead,
-):
+def world(chain_a, chain_b, partner_a, partner_b, coordinator, role_users):
     job = import_services.start_import(
         coordinator, chain_a, "partners", "list.csv", b"Name\nNew Farm\n"
     )
@@ -95,15 +85,7 @@ def world(
         "import_undo": reverse("imports:undo", args=[job.pk]),
         "import_missing": reverse("imports:job", args=[job.pk + 1000]),
     }
-    users = {
-        "anonymous": None,
-        "partner_a": partner_a_user,
-        "partner_b": partner_b_user,
-        "coordinator": coordinator,
-        "other_coordinator": other_coordinator,
-        "lead": lead,
-    }
-    return urls, users
+    return urls, role_users
 
 
 CASES = [
