@@ -182,6 +182,8 @@ class Partner(models.Model):
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["name", "id"], name="partner_name_id"),
+            # Search results by name (selectors.partner_directory): a first look along it.
+            models.Index(Lower("name"), "id", name="partner_lower_name_id"),
             models.Index(LAST_CONTACT, "id", name="partner_last_contacted"),
             models.Index(fields=["region", "name", "id"], name="partner_region_name_id"),
             models.Index(fields=["-updated_at", "-id"], name="partner_updated_id"),

@@ -27,12 +27,13 @@ from django.db.models import (
     Value,
     When,
     Window,
+    prefetch_related_objects,
 )
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, Coalesce, Concat, Lower, RowNumber
 from django.db.models.lookups import Contains
 
-from vcc.paging import Page, keyset_page
+from vcc.paging import Page, Unindexed, keyset_page
 
 from .models import (
     Affiliation,
@@ -257,15 +258,22 @@ class DirectoryFilters:
 def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
     """One page of the partners the user may see, filtered, searched and sorted. Best matches
     first are read in two parts (partner_search_parts): with a word in the name, and not."""
-    parts, ordering = _partner_directory_parts(user, f, for_page=True)
-    return keyset_page(parts, ordering, cursor, settings.VCC_PAGE_SIZE)
+    parts, ordering, chains_shown = _partner_directory_parts(user, f, for_page=True)
+    ahead = None
+    if f.q and f.sort in ("name", "-name") and connection.vendor == "postgresql":
+        # Search results by name: a first look along the name index (migration 0013).
+        ahead = Partner.objects.annotate(name_key=Lower("name"))
+    page = keyset_page(parts, ordering, cursor, settings.VCC_PAGE_SIZE, ahead=ahead)
+    # After paging: a first look that found too few rows has nothing prefetched for them.
+    prefetch_related_objects(page.rows, chains_shown)
+    return page
 
 
 def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Partner], list[str]]:
     """The partners the user may see, filtered and searched, each with `chains_shown` (its
     participations in the user's chains); and the order to read them in."""
-    (qs,), ordering = _partner_directory_parts(user, f, for_page=False)
-    return qs, ordering
+    (qs,), ordering, chains_shown = _partner_directory_parts(user, f, for_page=False)
+    return qs.prefetch_related(chains_shown), ordering
 
 
 # What a directory page shows of a partner (and sorts it by): an export reads every column.
@@ -274,7 +282,9 @@ DIRECTORY_COLUMNS = ["id", "name", "kind", "size", "region", "updated_at"]
 
 def _partner_directory_parts(
     user, f: DirectoryFilters, for_page: bool
-) -> tuple[list[QuerySet[Partner]], list[str]]:
+) -> tuple[list[QuerySet[Partner]], list[str], Prefetch]:
+    """The parts of the list (see partner_search_parts), the order to read them in, and the
+    prefetch of each partner's participations in the user's chains (`chains_shown`)."""
     chain_ids, every_chain = coordinated_chain_ids_and_all(user)
     qs = visible_partners(user, chain_ids)
     in_chain = {
@@ -326,11 +336,13 @@ def _partner_directory_parts(
         ordering = ["-rank", "id"]
     elif f.q and f.sort in SEARCH_SORTS:
         # Sorted search results: the matches are gathered from the search indexes first, then
-        # sorted by a key no index holds. Walking the name index and testing every partner
-        # against the search is what the planner would otherwise do, and a rare word then
-        # costs a scan of the whole table.
+        # sorted by a key no index holds (Unindexed). Walking the name index and testing
+        # every partner against the search is what the planner would otherwise do when it
+        # thinks a word common, and a rare word then costs a scan of the whole table. By name,
+        # partner_directory first walks a bounded stretch of that index itself.
         parts = [
-            part.annotate(name_key=Lower("name"), region_key=Lower("region")) for part in parts
+            part.annotate(name_key=Unindexed(Lower("name")), region_key=Lower("region"))
+            for part in parts
         ]
         ordering = SEARCH_SORTS[f.sort]
     elif by_chain_name:
@@ -345,7 +357,10 @@ def _partner_directory_parts(
         # A plain list per partner: no related manager and queryset built for each row.
         to_attr="chains_shown",
     )
-    return [part.prefetch_related(chains_shown) for part in parts], ordering
+    return parts, ordering, chains_shown
+
+
+PEOPLE_COLUMNS = ["id", "first_name", "last_name", "email", "phone", "consent_to_contact"]
 
 
 def people_directory(user, q: str, chain: int | None, sort: str, cursor: str | None) -> Page:
@@ -367,8 +382,15 @@ def people_directory_queryset(
     qs = search_filter(qs, q, Lower(Concat("first_name", Value(" "), "last_name")))
     ordering = ["-rank", "id"] if q and sort in ("relevance", "") else PEOPLE_SORTS.get(sort)
     ordering = ordering or PEOPLE_SORTS["name"]
-    qs = qs.prefetch_related(
-        Prefetch("affiliations", queryset=Affiliation.objects.select_related("partner"))
+    # What the page and its export show, no more: a person's search text and dates, and a
+    # partner's profile, are the bulk of the rows otherwise.
+    qs = qs.only(*PEOPLE_COLUMNS).prefetch_related(
+        Prefetch(
+            "affiliations",
+            queryset=Affiliation.objects.select_related("partner").only(
+                "person", "title", "partner__name"
+            ),
+        )
     )
     return qs, ordering
 
@@ -541,8 +563,6 @@ def person_timeline(person: Person, cursor: str | None) -> Page:
 
 def _attach_interaction_parties(interactions: list[Interaction]) -> None:
     """Prefetch the partners and people of a page of interactions (two queries)."""
-    from django.db.models import prefetch_related_objects
-
     prefetch_related_objects(
         interactions,
         Prefetch("partners", queryset=Partner.objects.only("id", "name")),

@@ -41,6 +41,9 @@ class QueryCountHeaderMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # A connection opened inside the request would count its set-up queries (time zone,
+        # type look-ups) against the page: they are the connection's, once per CONN_MAX_AGE.
+        connection.ensure_connection()
         count = 0
 
         def counter(execute, sql, params, many, context):

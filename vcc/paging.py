@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
+
+# How many rows of the table a first look at a page reads (keyset_page's `ahead`).
+LOOK_AHEAD = 1000
 
 
 @dataclass
@@ -60,8 +63,30 @@ def _after(order: list[tuple[str, bool]], values: list) -> Q:
     return loose & (strict | _after(order[1:], values[1:]))
 
 
+class Unindexed(Func):
+    """`expression || ''`: the same values in the same order, but no index on `expression`
+    matches it, so the planner cannot choose to walk one for an ORDER BY ... LIMIT. Sorting
+    by it reads the rows first and sorts what it found (see keyset_page's `ahead`)."""
+
+    template = "(%(expressions)s || '')"
+
+
+class _InArray(Func):
+    # `expression = ANY(ARRAY(subquery))`: the subquery runs once, first (an init plan), and
+    # each of its values is then looked up by index. The planner cannot turn it into a hash
+    # join against every row that matches the rest of the WHERE clause, as it does IN.
+    template = "%(expressions)s))"
+    arg_joiner = " = ANY(ARRAY("
+    output_field = BooleanField()
+
+
 def keyset_page(
-    qs: QuerySet | list[QuerySet], ordering: list[str], cursor: str | None, size: int
+    qs: QuerySet | list[QuerySet],
+    ordering: list[str],
+    cursor: str | None,
+    size: int,
+    *,
+    ahead: QuerySet | None = None,
 ) -> Page:
     """One page of `qs` sorted by `ordering` (whose last field must be unique, e.g. "id").
 
@@ -69,6 +94,14 @@ def keyset_page(
     parts of one list, e.g. a search's matches in the name and elsewhere): the page is the
     first rows of all of them together, read in one query (UNION ALL), and on PostgreSQL each
     part is read only as far as the page needs, so a part an index gives in order stops early.
+
+    `ahead` (PostgreSQL): the whole table, annotated with the `ordering` fields so that an
+    index gives it in that order. The page is first looked for among the next LOOK_AHEAD
+    rows of it (a walk of that index), and `qs` is read whole only when fewer than a page of
+    them match. For a search by name that thousands match, this finds the page in a few
+    milliseconds instead of gathering and sorting every match; for a rare word, it costs that
+    walk before the gathering. `qs` should sort by Unindexed keys, so that the planner does
+    not walk the index itself, unbounded, for a word it wrongly thinks common.
     """
     parts = qs if isinstance(qs, list) else [qs]
     order = [(f.lstrip("-"), f.startswith("-")) for f in ordering]
@@ -79,7 +112,15 @@ def keyset_page(
     if decoded:
         parts = [part.filter(_after(order, decoded[1])) for part in parts]
     sort = [("-" if desc else "") + f for f, desc in order]
-    rows = list(_first_rows(parts, sort, size + 1))
+    rows = []
+    if ahead is not None:
+        table = ahead.filter(_after(order, decoded[1])) if decoded else ahead
+        window = table.order_by(*sort).values("pk")[:LOOK_AHEAD]
+        near = [part.filter(_InArray(F("pk"), Subquery(window))) for part in parts]
+        rows = list(_first_rows(near, sort, size + 1))
+    if len(rows) <= size:
+        # No look ahead, or too few rows there to be sure of the page: read every part.
+        rows = list(_first_rows(parts, sort, size + 1))
     more = len(rows) > size
     rows = rows[:size]
     if backwards:

@@ -236,3 +236,55 @@ def test_a_search_of_the_whole_network_runs_as_many_queries_for_any_page(
     with django_assert_max_num_queries(9):
         response = as_coordinator.get(reverse("partners:directory"), {"q": "kei road"})
     assert len(response.context["page"].rows) == count
+
+
+@pytest.mark.parametrize("look_ahead", [4, 1000])
+def test_search_results_by_name_page_alike_whether_the_first_look_finds_the_page_or_not(
+    as_coordinator, chain_a, settings, monkeypatch, look_ahead
+):
+    """By name, a page is first looked for among the next few partners in name order (the
+    look ahead): with a window of 4 every page's first look falls short and the search reads
+    all matches, with 1000 it always finds the page. The pages are the same."""
+    monkeypatch.setattr("vcc.paging.LOOK_AHEAD", look_ahead)
+    settings.VCC_PAGE_SIZE = 3
+    matching = ["acacia kei", "Baobab Kei", "coral Kei", "Dune Kei", "eland kei", "Fig Kei"]
+    matching += ["Gum Kei", "hake Kei", "Ibis Kei", "jackal Kei"]
+    for name in matching + ["Aloe Farm", "Bream Farm", "Crane Farm", "Zebra Farm"]:
+        ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name=name, address=""))
+    # Another coordinator's partner, in name order among mine: never shown.
+    PartnerFactory(name="Cedar Kei", address="")
+    refresh_search_documents(None, None)
+    expected = sorted(matching, key=str.lower)
+    pages = [expected[i : i + 3] for i in range(0, len(expected), 3)]
+    for sort, ordered in (("name", pages), ("-name", None)):
+        forwards, backwards = every_page(as_coordinator, {"q": "kei", "sort": sort})
+        if ordered is None:
+            reverse = expected[::-1]
+            ordered = [reverse[i : i + 3] for i in range(0, len(reverse), 3)]
+        assert forwards == ordered
+        assert backwards == forwards
+
+
+@pytest.mark.parametrize("q, most", [("kei", 9), ("zulu", 10)])
+def test_a_search_by_name_runs_as_many_queries_for_any_page(
+    as_coordinator, chain_a, django_assert_max_num_queries, q, most
+):
+    for i in range(60):
+        ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name=f"Kei {i:02}"))
+    ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name="Zulu Kei"))
+    refresh_search_documents(None, None)
+    # As the best-match search (9); when the first look along the names finds too few
+    # partners ("zulu": one), one more query reads every match.
+    with django_assert_max_num_queries(most):
+        response = as_coordinator.get(reverse("partners:directory"), {"q": q, "sort": "name"})
+    assert [p.name for p in response.context["page"].rows][:2] == (
+        ["Kei 00", "Kei 01"] if q == "kei" else ["Zulu Kei"]
+    )
+
+
+def test_the_planner_prices_page_reads_for_memory_and_ssd():
+    # vcc.settings sends random_page_cost=1.1 when connecting (PG_RANDOM_PAGE_COST): at the
+    # server's default of 4, a common place name is searched by reading the whole table.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
