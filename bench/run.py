@@ -50,6 +50,9 @@ OTHER_BENCHES = ["matchmaking.py", "imports.py", "followups.py"]
 
 BENCH_USERNAME = "bench@vcc.local"
 BENCH_PASSWORD = "bench-pass-2026"
+# A coordinator of one chain (the largest), with the bench user's password: a search of their
+# partners cannot take the whole network's shortcut (selectors.partner_search_parts).
+ONE_CHAIN_USERNAME = "bench-one-chain@vcc.local"
 PAGE_SIZE = 50
 
 # The issue's targets (p95, milliseconds).
@@ -673,8 +676,9 @@ class Server:
 class Client:
     """One keep-alive HTTP connection (reopened when the server closes it) with a cookie jar."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, username: str = BENCH_USERNAME):
         self.port = port
+        self.username = username
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         self.cookies: dict[str, str] = {}
 
@@ -709,7 +713,7 @@ class Client:
             raise BenchError(f"GET /accounts/login/: {response.status}, no csrftoken cookie")
         body = urllib.parse.urlencode(
             {
-                "username": BENCH_USERNAME,
+                "username": self.username,
                 "password": BENCH_PASSWORD,
                 "csrfmiddlewaretoken": token,
             }
@@ -725,10 +729,10 @@ class Client:
         )
         if response.status != 302 or "sessionid" not in self.cookies:
             raise BenchError(
-                f"signing in as {BENCH_USERNAME} failed: {response.status} "
+                f"signing in as {self.username} failed: {response.status} "
                 f"{data[:300].decode(errors='replace')!r}"
             )
-        log(f"signed in as {BENCH_USERNAME}")
+        log(f"signed in as {self.username}")
 
 
 # --- measuring ---------------------------------------------------------------------------------
@@ -742,6 +746,7 @@ class Scenario:
     target_p95_ms: float | None = None
     extra: dict = field(default_factory=dict)
     max_queries: int = MAX_QUERIES  # the page's bound, as its tests assert it
+    user: str = BENCH_USERNAME  # who is signed in
 
 
 def percentile(sorted_values: list[float], p: float) -> float:
@@ -826,6 +831,38 @@ def summarize(s: Scenario, timings, queries, by_path, load_before) -> dict:
     return line
 
 
+def ensure_one_chain_user(conn, bench_user_id: int) -> dict:
+    """The coordinator of the bench user's largest chain alone (ONE_CHAIN_USERNAME), made
+    once, signing in with the bench user's password; its chain and partner count."""
+    chain, partners = conn.execute(
+        "SELECT p.value_chain_id, count(*) FROM partners_participation p "
+        "JOIN partners_valuechain_coordinators c ON c.valuechain_id = p.value_chain_id "
+        "AND c.user_id = %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
+        [bench_user_id],
+    ).fetchone()
+    conn.execute(
+        "INSERT INTO auth_user (username, email, password, is_staff, is_superuser, is_active, "
+        "first_name, last_name, date_joined) SELECT %s, %s, password, true, false, true, '', '', "
+        "now() FROM auth_user WHERE id = %s ON CONFLICT (username) DO NOTHING",
+        [ONE_CHAIN_USERNAME, ONE_CHAIN_USERNAME, bench_user_id],
+    )
+    user_id = conn.execute(
+        "SELECT id FROM auth_user WHERE username = %s", [ONE_CHAIN_USERNAME]
+    ).fetchone()[0]
+    conn.execute(
+        "DELETE FROM partners_valuechain_coordinators WHERE user_id = %s AND valuechain_id <> %s",
+        [user_id, chain],
+    )
+    conn.execute(
+        "INSERT INTO partners_valuechain_coordinators (user_id, valuechain_id) "
+        "SELECT %s, %s WHERE NOT EXISTS (SELECT 1 FROM partners_valuechain_coordinators "
+        "WHERE user_id = %s AND valuechain_id = %s)",
+        [user_id, chain, user_id, chain],
+    )
+    conn.commit()
+    return {"chain": chain, "partners": partners}
+
+
 def scenarios(db: Database, seed: int, activity: dict | None) -> list[Scenario]:
     """The pages to measure, with ids and cursors read from the bench database."""
     sys.path.insert(0, str(ROOT))
@@ -868,6 +905,7 @@ def scenarios(db: Database, seed: int, activity: dict | None) -> list[Scenario]:
                 [user_id],
             )
         ]
+        one_chain = ensure_one_chain_user(conn, user_id)
         if activity:
             # The gap page of the largest chain (the one most partners are in) as well.
             big_chain, big_partners = one(
@@ -924,6 +962,14 @@ def scenarios(db: Database, seed: int, activity: dict | None) -> list[Scenario]:
             partners,
             PARTNER_PAGE_P95,
             {"partners_rotated": len(sample)},
+        ),
+        Scenario(
+            "partner_search_one_chain",
+            [f"/partners/?{q({'q': text})}" for text in PARTNER_QUERIES],
+            one_chain["partners"],
+            SEARCH_P95,
+            {"queries_rotated": len(PARTNER_QUERIES), "chain": one_chain["chain"]},
+            user=ONE_CHAIN_USERNAME,
         ),
         Scenario("people_directory", ["/people/"], people, DIRECTORY_P95),
         Scenario(
@@ -1041,13 +1087,16 @@ def main(argv=None) -> int:
             run([PY, MANAGE, "collectstatic", "--noinput", "-v", "0"], env=django_env(db))
             server = Server(db, args.workers)
             server.start()
-            client = Client(server.port)
-            client.login()
             wanted = {name for name in args.only.split(",") if name}
             results = {}
             todo = [s for s in scenarios(db, args.seed, activity) if not wanted or s.name in wanted]
+            clients = {}
+            for username in dict.fromkeys([BENCH_USERNAME] + [s.user for s in todo]):
+                clients[username] = Client(server.port, username)
+                clients[username].login()
             log("warming up every worker on every page")
-            warm_server(client, todo, args.workers)
+            for s in todo:
+                warm_server(clients[s.user], [s], args.workers)
             # Page 1 and page 1,000 are compared: they are measured together, interleaved.
             together = {"partner_directory", "partner_directory_page_1000"}
             groups = [[s for s in todo if s.name in together]]
@@ -1055,7 +1104,7 @@ def main(argv=None) -> int:
             for group in (g for g in groups if g):
                 names = " + ".join(s.name for s in group)
                 log(f"measuring {names} ({args.warmup} + {args.requests} requests each)")
-                for line in measure(client, group, args.requests, args.warmup):
+                for line in measure(clients[group[0].user], group, args.requests, args.warmup):
                     results[line["name"]] = line
                     emit(line, out)
             first, deep = (
