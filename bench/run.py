@@ -905,15 +905,10 @@ def scenarios(db: Database, seed: int, activity: dict | None) -> list[Scenario]:
                 [user_id],
             )
         ]
+        # The largest chain (the one most partners are in): its coordinator alone searches,
+        # and with activity its gap page is measured too.
         one_chain = ensure_one_chain_user(conn, user_id)
-        if activity:
-            # The gap page of the largest chain (the one most partners are in) as well.
-            big_chain, big_partners = one(
-                "SELECT p.value_chain_id, count(*) FROM partners_participation p "
-                "JOIN partners_valuechain_coordinators c ON c.valuechain_id = p.value_chain_id "
-                "AND c.user_id = %s GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1",
-                [user_id],
-            )
+        big_chain, big_partners = one_chain["chain"], one_chain["partners"]
     sample = rng.sample(ids, min(100, len(ids)))
 
     def q(params: dict) -> str:
