@@ -25,7 +25,7 @@ node_modules/.installed: package.json package-lock.json
 install: $(VENV)/.installed node_modules/.installed
 
 var:
-	mkdir -p var/broker/queue var/broker/processed var/mail
+	mkdir -p var/broker/queue var/broker/processed var/broker/control var/mail
 
 migrate: install var
 	$(PY) manage.py migrate --noinput
