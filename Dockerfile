@@ -28,11 +28,13 @@ COPY --from=assets /assets/node_modules ./node_modules
 COPY manage.py ./
 COPY vcc ./vcc
 COPY partners ./partners
+COPY outbox ./outbox
 COPY matchmaking ./matchmaking
 COPY convenings ./convenings
-COPY outcomes ./outcomes
 COPY imports ./imports
+COPY outcomes ./outcomes
 COPY followups ./followups
+COPY devdata ./devdata
 COPY templates ./templates
 COPY static ./static
 

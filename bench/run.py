@@ -46,7 +46,7 @@ SERVICES = ROOT / ".ci" / "services.sh"
 
 # Standalone benchmarks of later issues, run after the pages with DATABASE_URL set to the
 # bench database (skipped with --only).
-OTHER_BENCHES = ["matchmaking.py", "imports.py", "followups.py"]
+OTHER_BENCHES = ["matchmaking.py", "imports.py", "outbox.py"]
 
 BENCH_USERNAME = "bench@vcc.local"
 BENCH_PASSWORD = "bench-pass-2026"
@@ -74,7 +74,7 @@ BOARD_P95 = 100
 NETWORK_DATA_P95 = 200
 GAPS_P95 = 200
 
-# Realistic searches over the generated vocabulary (partners.generate): partial words, typos,
+# Realistic searches over the generated vocabulary (devdata.generate): partial words, typos,
 # several words, places, products, people (comments say what the less obvious ones find).
 PARTNER_QUERIES = [
     "karkloof",  # a name place

@@ -1,5 +1,5 @@
 """Writes of convenings, working groups and action items; each schedules its follow-ups in
-the same transaction (followups.services.schedule)."""
+the same transaction (outbox.services.schedule, through convenings.emails)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from outbox.services import cancel
 from partners.models import Person
 
-from . import followups
+from . import emails
 from .models import ActionItem, ActionStatus, ActionUpdate, CalendarFeed, Convening, Invitee
 
 
@@ -45,7 +46,7 @@ def save_convening(form, *, by, chain=None, group=None) -> Convening:
     convening.sequence = F("sequence") + 1
     convening.save()
     convening.refresh_from_db()
-    followups.convening_changed(convening)
+    emails.convening_changed(convening)
     return convening
 
 
@@ -85,7 +86,7 @@ def invite(convening: Convening, person_ids: list[int]) -> tuple[int, list[Perso
         Invitee.objects.filter(convening=convening, person_id__in=new).select_related("person")
     )
     for invitee in invitees:
-        followups.invitation(convening, invitee)
+        emails.invitation(convening, invitee)
     return len(invitees), [i.person for i in invitees if not i.person.email]
 
 
@@ -112,7 +113,7 @@ def save_minutes(form, *, publish: bool) -> Convening:
         convening.minutes_published_at = timezone.now()
     convening.save()
     if publish:
-        followups.minutes(convening)
+        emails.minutes(convening)
     return convening
 
 
@@ -125,7 +126,7 @@ def post_action(form, *, by, group=None, convening=None) -> ActionItem:
     item.value_chain_id = (group or convening).value_chain_id
     item.save()
     ActionUpdate.objects.create(item=item, by=by, status=item.status, note="Posted.")
-    followups.action_item(item)
+    emails.action_item(item)
     return item
 
 
@@ -138,11 +139,9 @@ def update_action(item: ActionItem, *, status: str, note: str, by, due_on=None) 
     item.save()
     ActionUpdate.objects.create(item=item, by=by, status=status, note=note)
     if status == ActionStatus.DONE or moved:
-        from followups.services import cancel
-
         cancel(item)
     if status != ActionStatus.DONE and moved:
-        followups.action_item(item)
+        emails.action_item(item)
     return item
 
 

@@ -20,9 +20,6 @@ urlpatterns = [
     path("convenings/<int:pk>/actions/new/", views.convening_action_create, name="action_new"),
     path("convenings/<int:pk>/calendar.ics", views.convening_ics, name="ics"),
     path("rsvp/<str:token>/", views.rsvp_link, name="rsvp_link"),
-    path(
-        "introductions/answer/<str:token>/", views.introduction_answer, name="introduction_answer"
-    ),
     path("calendar/", views.my_calendar, name="my_calendar"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="feed"),
     path("groups/", views.group_list, name="groups"),

@@ -10,12 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from matchmaking.models import PIPELINE, Introduction, IntroductionStatus
-from matchmaking.services import move_introduction
 from partners.models import Person
 from partners.permissions import coordinated_chains, coordinator_required, is_coordinator
 
-from . import followups, ics, selectors, services
+from . import emails, ics, selectors, services
 from .forms import (
     ActionItemForm,
     ActionUpdateForm,
@@ -204,14 +202,14 @@ def convening_ics(request: HttpRequest, pk: int) -> HttpResponse:
 
 def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     """RSVP from the email without signing in: GET shows the answer, POST records it."""
-    parsed = followups.read_rsvp_token(token)
+    parsed = emails.read_rsvp_token(token)
     invitee = (
         Invitee.objects.select_related("convening", "person").filter(pk=parsed[0]).first()
         if parsed
         else None
     )
     if invitee is None:
-        return render(request, "convenings/link_refused.html", status=400)
+        return render(request, "link_refused.html", status=400)
     answer = parsed[1]
     if request.method == "POST":
         services.answer_rsvp(invitee, answer)
@@ -220,47 +218,6 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "convenings/rsvp_confirm.html",
         {"invitee": invitee, "answer": answer, "label": Rsvp(answer).label},
-    )
-
-
-def introduction_answer(request: HttpRequest, token: str) -> HttpResponse:
-    """A one-click answer to "how did the introduction go?" (confirmed by a POST)."""
-    from datetime import timedelta
-
-    from django.conf import settings
-
-    parsed = followups.read_answer_token(
-        token, timedelta(days=settings.VCC_INTRODUCTION_FOLLOWUP_DAYS) + followups.LINK_MAX_AGE
-    )
-    introduction = (
-        Introduction.objects.select_related("partner_a", "partner_b").filter(pk=parsed[0]).first()
-        if parsed
-        else None
-    )
-    if introduction is None or parsed[1] not in (
-        introduction.partner_a_id,
-        introduction.partner_b_id,
-    ):
-        return render(request, "convenings/link_refused.html", status=400)
-    answer = parsed[2]
-    label = followups.INTRODUCTION_ANSWERS[answer]
-    if request.method == "POST":
-        moves_forward = (
-            introduction.status in PIPELINE
-            and answer in PIPELINE
-            and PIPELINE.index(answer) > PIPELINE.index(introduction.status)
-        ) or (answer == IntroductionStatus.DECLINED and introduction.is_open)
-        move_introduction(
-            introduction,
-            answer if moves_forward else introduction.status,
-            by=None,
-            note=f"Answered by email: {label}.",
-        )
-        return render(request, "convenings/answer_done.html", {"label": label})
-    return render(
-        request,
-        "convenings/answer_confirm.html",
-        {"introduction": introduction, "label": label},
     )
 
 

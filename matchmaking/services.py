@@ -10,7 +10,7 @@ from django.utils import timezone
 from partners.models import ValueChain
 from partners.network import refresh_pair_strengths
 
-from . import tasks
+from . import emails, tasks
 from .forms import IntroductionForm
 from .models import (
     Dismissal,
@@ -45,9 +45,7 @@ def introduce(form, *, by) -> Introduction:
         introduction=introduction, status=introduction.status, by=by, note=introduction.reason
     )
     refresh_pair_strengths([introduction.partner_a_id, introduction.partner_b_id])
-    from convenings.followups import introduction as schedule_introduction_followup
-
-    schedule_introduction_followup(introduction)
+    emails.introduction_followup(introduction)
     return introduction
 
 

@@ -9,6 +9,9 @@ urlpatterns = [
     path("introductions/", views.board, name="board"),
     path("introductions/<id:pk>/", views.introduction, name="introduction"),
     path("introductions/<id:pk>/move/", views.move, name="move"),
+    path(
+        "introductions/answer/<str:token>/", views.introduction_answer, name="introduction_answer"
+    ),
     path("partners/<id:pk>/introduce/", views.introduce, name="introduce"),
     path("suggestions/", suggestion_views.overview, name="suggestions"),
     path("suggestions/recompute/", suggestion_views.recompute, name="recompute"),

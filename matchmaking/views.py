@@ -13,9 +13,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from partners.permissions import coordinated_chains, coordinator_required, get_partner_for_user
 from partners.selectors import directory_choices
 
-from . import selectors, services
+from . import emails, selectors, services
 from .forms import FeedbackForm, IntroductionForm, MoveForm
-from .models import PIPELINE
+from .models import PIPELINE, Introduction, IntroductionStatus
 from .permissions import get_introduction_for_user
 
 
@@ -113,3 +113,38 @@ def move(request: HttpRequest, pk: int) -> HttpResponse:
         "pipeline": PIPELINE,
     }
     return render(request, "matchmaking/introduction.html", context, status=200)
+
+
+def introduction_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """A one-click answer to "how did the introduction go?" (confirmed by a POST)."""
+    parsed = emails.read_answer_token(token, emails.answer_max_age())
+    introduction = (
+        Introduction.objects.select_related("partner_a", "partner_b").filter(pk=parsed[0]).first()
+        if parsed
+        else None
+    )
+    if introduction is None or parsed[1] not in (
+        introduction.partner_a_id,
+        introduction.partner_b_id,
+    ):
+        return render(request, "link_refused.html", status=400)
+    answer = parsed[2]
+    label = emails.INTRODUCTION_ANSWERS[answer]
+    if request.method == "POST":
+        moves_forward = (
+            introduction.status in PIPELINE
+            and answer in PIPELINE
+            and PIPELINE.index(answer) > PIPELINE.index(introduction.status)
+        ) or (answer == IntroductionStatus.DECLINED and introduction.is_open)
+        services.move_introduction(
+            introduction,
+            answer if moves_forward else introduction.status,
+            by=None,
+            note=f"Answered by email: {label}.",
+        )
+        return render(request, "matchmaking/answer_done.html", {"label": label})
+    return render(
+        request,
+        "matchmaking/answer_confirm.html",
+        {"introduction": introduction, "label": label},
+    )

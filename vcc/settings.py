@@ -35,12 +35,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    # vcc's apps, bottom to top: each imports only those above it in this list (see the
+    # README's architecture table; tests/test_layering.py keeps it so).
     "partners",
+    "outbox",
     "matchmaking",
     "convenings",
-    "outcomes",
     "imports",
+    "outcomes",
     "followups",
+    "devdata",
 ]
 
 MIDDLEWARE = [
@@ -138,8 +142,8 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 # Mail: SMTP when EMAIL_HOST is set; otherwise files in var/mail that the user can read.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vcc <coordinator@vcc.localhost>")
 if os.environ.get("EMAIL_HOST"):
-    # Django's SMTP backend, telling the outbox when a message is handed over (followups.mail).
-    EMAIL_BACKEND = "followups.mail.EmailBackend"
+    # Django's SMTP backend, telling the outbox when a message is handed over (outbox.handover).
+    EMAIL_BACKEND = "outbox.handover.EmailBackend"
     EMAIL_HOST = os.environ["EMAIL_HOST"]
     EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
     EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
@@ -172,12 +176,6 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
-CELERY_BEAT_SCHEDULE: dict = {
-    "refresh-relationship-strengths": {
-        "task": "partners.tasks.refresh_relationship_strengths",
-        "schedule": crontab(hour=3, minute=15),
-    },
-}
 CELERY_TIMEZONE = TIME_ZONE
 
 # The directory page size, and how few partners at a stage count as a gap.
@@ -188,19 +186,35 @@ VCC_STALLED_AFTER_DAYS = int(os.environ.get("VCC_STALLED_AFTER_DAYS", "30"))
 
 # Outcomes and imports: the largest spreadsheet a coordinator may upload (bytes).
 VCC_IMPORT_MAX_BYTES = int(os.environ.get("VCC_IMPORT_MAX_BYTES", str(100 * 1024 * 1024)))
-# Follow-ups (issue 5): the outbox scan, how long a claim lasts, how often a send is retried.
+# The outbox: its scan, how long a claim lasts, how often a send is retried.
 VCC_OUTBOX_SCAN_SECONDS = float(os.environ.get("VCC_OUTBOX_SCAN_SECONDS", "1"))
 VCC_OUTBOX_LEASE_SECONDS = int(os.environ.get("VCC_OUTBOX_LEASE_SECONDS", "60"))
 VCC_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("VCC_OUTBOX_MAX_ATTEMPTS", "5"))
 VCC_INTRODUCTION_FOLLOWUP_DAYS = int(os.environ.get("VCC_INTRODUCTION_FOLLOWUP_DAYS", "14"))
 VCC_NOT_CONTACTED_DAYS = int(os.environ.get("VCC_NOT_CONTACTED_DAYS", "90"))
-CELERY_BEAT_SCHEDULE["followups-dispatch-due"] = {
-    "task": "followups.tasks.dispatch_due",
-    "schedule": VCC_OUTBOX_SCAN_SECONDS,
-}
-CELERY_BEAT_SCHEDULE["followups-periodic"] = {
-    "task": "followups.tasks.schedule_periodic_followups",
-    "schedule": 3600.0,
+
+# Every periodic task, in one place (django-celery-beat reads it into its tables at start).
+CELERY_BEAT_SCHEDULE = {
+    # The outbox's scan: queue what is due, settle the claims of workers that died.
+    "followups-dispatch-due": {
+        "task": "outbox.tasks.dispatch_due",
+        "schedule": VCC_OUTBOX_SCAN_SECONDS,
+    },
+    # Commitment reminders and the Monday digest (idempotent keys: hourly is safe).
+    "followups-periodic": {
+        "task": "followups.tasks.schedule_periodic_followups",
+        "schedule": 3600.0,
+    },
+    # Relationship strengths fade as joint interactions age, with nothing logged to trigger it.
+    "refresh-relationship-strengths": {
+        "task": "partners.tasks.refresh_relationship_strengths",
+        "schedule": crontab(hour=3, minute=15),
+    },
+    # The full recompute of matchmaking suggestions.
+    "matchmaking-recompute-nightly": {
+        "task": "matchmaking.tasks.recompute_all",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 LOGGING = {
@@ -208,11 +222,4 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
-}
-
-# --- matchmaking suggestions (issue 4) ---
-# The full recompute of suggestions, nightly (django-celery-beat reads this schedule).
-CELERY_BEAT_SCHEDULE["matchmaking-recompute-nightly"] = {
-    "task": "matchmaking.tasks.recompute_all",
-    "schedule": crontab(hour=2, minute=30),
 }

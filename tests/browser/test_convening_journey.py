@@ -11,8 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from convenings.models import ActionItem, Invitee, WorkingGroup
-from followups import services
-from followups.models import Kind, Message, State
+from outbox import services
+from outbox.models import Kind, Message, State
 
 from .conftest import screenshot, sign_in
 

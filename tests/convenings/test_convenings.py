@@ -9,11 +9,12 @@ from django.core import mail, signing
 from django.urls import reverse
 from django.utils import timezone
 
-from convenings import followups as convening_followups
+from convenings import emails as convening_emails
 from convenings.models import ActionItem, CalendarFeed, Convening, Invitee
-from followups import services as outbox
-from followups.models import Kind, Message, State
+from followups.periodic import schedule_periodic
 from matchmaking.models import Introduction, IntroductionStatus
+from outbox import services as outbox
+from outbox.models import Kind, Message, State
 from tests.conftest import client_for
 from tests.factories import AffiliationFactory, ParticipationFactory, PartnerFactory, PersonFactory
 
@@ -121,7 +122,7 @@ def test_reminder_is_due_a_day_before(as_coordinator, meeting, group):
 
 def test_rsvp_from_the_email_link_without_signing_in(meeting, partner_a_user):
     invitee = Invitee.objects.create(convening=meeting, person=partner_a_user.person)
-    convening_followups.invitation(meeting, invitee)
+    convening_emails.invitation(meeting, invitee)
     _send_all()
     body = mail.outbox[0].body
     maybe = re.search(r"Maybe: (\S+)", body).group(1).removeprefix("http://127.0.0.1:8000")
@@ -136,14 +137,14 @@ def test_rsvp_from_the_email_link_without_signing_in(meeting, partner_a_user):
 
 def test_tampered_or_expired_rsvp_link_changes_nothing(meeting, partner_a_user, monkeypatch):
     invitee = Invitee.objects.create(convening=meeting, person=partner_a_user.person)
-    token = convening_followups.rsvp_token(invitee, "yes")
+    token = convening_emails.rsvp_token(invitee, "yes")
     anonymous = client_for(None)
     forged = signing.dumps({"i": invitee.pk, "a": "yes"}, salt="another-salt")
     for bad in (token[:-3] + "abc", forged):
         response = anonymous.post(reverse("convenings:rsvp_link", args=[bad]))
         assert response.status_code == 400
         assert "This link does not work" in response.content.decode()
-    later = timezone.now() + convening_followups.LINK_MAX_AGE + datetime.timedelta(days=1)
+    later = timezone.now() + convening_emails.LINK_MAX_AGE + datetime.timedelta(days=1)
     monkeypatch.setattr("time.time", lambda: later.timestamp())
     response = anonymous.post(reverse("convenings:rsvp_link", args=[token]))
     assert response.status_code == 400
@@ -334,13 +335,13 @@ def test_weekly_digest_to_the_coordinator(group, partner_a_user, coordinator):
         due_on=datetime.date(2026, 11, 1),
     )
     monday = datetime.datetime(2026, 11, 23, 7, 0, tzinfo=datetime.UTC)
-    assert convening_followups.schedule_periodic(monday) == 1
-    assert convening_followups.schedule_periodic(monday) == 0  # hourly runs: once a week
+    assert schedule_periodic(monday) == 1
+    assert schedule_periodic(monday) == 0  # hourly runs: once a week
     digest = Message.objects.get(kind=Kind.DIGEST)
     assert digest.to_address == coordinator.email
     assert "Late report" in digest.body_text and "Amatola Sawmill" in digest.body_text
     tuesday = monday + datetime.timedelta(days=1)
-    assert convening_followups.schedule_periodic(tuesday) == 0
+    assert schedule_periodic(tuesday) == 0
 
 
 @pytest.mark.parametrize("n", [5, 60])

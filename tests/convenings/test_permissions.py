@@ -68,7 +68,7 @@ def world(
         "overdue": reverse("convenings:overdue"),
         "my_actions": reverse("convenings:my_actions"),
         "calendar": reverse("convenings:my_calendar"),
-        "outbox": reverse("followups:outbox"),
+        "outbox": reverse("outbox:outbox"),
         "missing_convening": reverse("convenings:detail", args=[999999]),
         "missing_group": reverse("convenings:group", args=[999999]),
         "missing_action": reverse("convenings:action", args=[999999]),

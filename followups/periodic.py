@@ -1,0 +1,104 @@
+"""The periodic follow-ups that span the apps, run hourly by beat (followups.tasks):
+commitment reminders to the partner's people, and on Mondays each chain's digest to its
+coordinators. Idempotent keys: each runs once however often the scan comes."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.utils import timezone
+
+from convenings.models import ACTION_OPEN, ActionItem
+from matchmaking.models import OPEN, Introduction
+from outbox.models import Kind
+from outbox.services import schedule
+from partners.models import (
+    LAST_CONTACT,
+    Affiliation,
+    Commitment,
+    CommitmentStatus,
+    Partner,
+    ValueChain,
+)
+
+
+def _new(message) -> int:
+    """1 when `schedule` wrote a new row (not an earlier one with the same key, nor an opt-out)."""
+    return int(message is not None and message.just_created)
+
+
+def schedule_periodic(now: datetime.datetime | None = None) -> int:
+    """Commitment due reminders and the weekly digest (idempotent keys: run it hourly)."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    count = 0
+    # Commitments due within three days, to the partner's people.
+    soon = (
+        Commitment.objects.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=3))
+        .filter(status__in=[CommitmentStatus.PROPOSED, CommitmentStatus.ACTIVE])
+        .select_related("partner", "value_chain")
+    )
+    for commitment in soon[:1000]:
+        for affiliation in Affiliation.objects.filter(partner=commitment.partner_id).select_related(
+            "person"
+        ):
+            count += _new(
+                schedule(
+                    key=f"commitment:{commitment.pk}:due:{commitment.due_on}:{affiliation.person_id}",
+                    kind=Kind.COMMITMENT,
+                    subject=f"Commitment due {commitment.due_on:%d %b}",
+                    template="followups/email/commitment",
+                    context={"commitment": commitment},
+                    due_at=now,
+                    person=affiliation.person,
+                    value_chain=commitment.value_chain,
+                    about=commitment,
+                )
+            )
+    # The weekly digest, on Mondays, to each chain's coordinators.
+    if today.weekday() == 0:
+        year, week, _ = today.isocalendar()
+        stalled_before = now - datetime.timedelta(days=settings.VCC_STALLED_AFTER_DAYS)
+        quiet_before = today - datetime.timedelta(days=settings.VCC_NOT_CONTACTED_DAYS)
+        for chain in ValueChain.objects.prefetch_related("coordinators"):
+            stalled = list(
+                Introduction.objects.filter(
+                    value_chain=chain, status__in=OPEN, status_changed_at__lt=stalled_before
+                ).select_related("partner_a", "partner_b")[:20]
+            )
+            overdue = list(
+                ActionItem.objects.filter(
+                    value_chain=chain, status__in=ACTION_OPEN, due_on__lt=today
+                ).select_related("owner")[:20]
+            )
+            quiet = list(
+                # Partner.last_contacted_on, indexed with "never" first (as the gaps page).
+                Partner.objects.filter(participations__value_chain=chain)
+                .alias(last_contact=LAST_CONTACT)
+                .filter(last_contact__lt=quiet_before)
+                .order_by("last_contact", "id")[:20]
+            )
+            for user in chain.coordinators.all():
+                if not user.email:
+                    continue
+                count += _new(
+                    schedule(
+                        key=f"digest:{chain.pk}:{user.pk}:{year}-W{week:02d}",
+                        kind=Kind.DIGEST,
+                        subject=f"{chain.name}: your week",
+                        template="followups/email/digest",
+                        context={
+                            "chain": chain,
+                            "stalled": stalled,
+                            "overdue": overdue,
+                            "quiet": quiet,
+                            "coordinator": user,
+                        },
+                        due_at=now,
+                        address=user.email,
+                        value_chain=chain,
+                        about=chain,
+                    )
+                )
+    return count

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class OutboxConfig(AppConfig):
+    """Delivery of every email vcc sends: a Message row first, written in the transaction of
+    the change that causes it; then Celery claims it, sends it once, and records the hand-over."""
+
+    name = "outbox"

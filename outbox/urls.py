@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "outbox"
+
+urlpatterns = [
+    path("outbox/", views.outbox, name="outbox"),
+    path("outbox/<int:pk>/send-again/", views.send_again, name="send_again"),
+    path("opt-out/<str:token>/", views.opt_out, name="opt_out"),
+]
