@@ -4,6 +4,8 @@ the same transaction (outbox.services.schedule, through convenings.emails)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -11,40 +13,56 @@ from django.utils import timezone
 
 from outbox.services import cancel
 from partners.models import Person
+from partners.services import save_fields
 
 from . import emails
-from .models import ActionItem, ActionStatus, ActionUpdate, CalendarFeed, Convening, Invitee
+from .models import (
+    ActionItem,
+    ActionStatus,
+    ActionUpdate,
+    CalendarFeed,
+    Convening,
+    Invitee,
+    WorkingGroup,
+)
 
 
 @transaction.atomic
-def save_group(form, *, chain=None):
-    group = form.save(commit=False)
+def save_group(
+    *, values: Mapping[str, Any], group: WorkingGroup | None = None, chain=None
+) -> WorkingGroup:
+    """Form a working group (in `chain`, or the chain among `values`), or change one; its
+    lead is always among its members."""
+    group = group or WorkingGroup()
     if chain is not None:
         group.value_chain = chain
-    group.save()
-    form.save_m2m()
+    save_fields(group, values)
     if group.lead_id and not group.members.filter(pk=group.lead_id).exists():
         group.members.add(group.lead_id)
     return group
 
 
 @transaction.atomic
-def save_convening(form, *, by, chain=None, group=None) -> Convening:
-    """Create a convening, or change one: a change bumps SEQUENCE and sends every invitee an
-    update with the new .ics, and moves their reminders."""
-    convening = form.save(commit=False)
-    creating = convening.pk is None
-    if creating:
-        convening.created_by = by
-        if chain is not None:
-            convening.value_chain = chain
+def save_convening(
+    *,
+    values: Mapping[str, Any],
+    convening: Convening | None = None,
+    by,
+    chain=None,
+    group=None,
+) -> Convening:
+    """Schedule a convening (of `chain`, or a meeting of `group`), or change one
+    (`convening`): a change bumps SEQUENCE and sends every invitee an update with the new
+    .ics, and moves their reminders."""
+    if convening is None:
+        convening = Convening(created_by=by, value_chain=chain)
         if group is not None:
             convening.working_group = group
             convening.value_chain = group.value_chain
-        convening.save()
+        save_fields(convening, values)
         return convening
-    convening.sequence = F("sequence") + 1
-    convening.save()
+    save_fields(convening, values)
+    Convening.objects.filter(pk=convening.pk).update(sequence=F("sequence") + 1)
     convening.refresh_from_db()
     emails.convening_changed(convening)
     return convening
@@ -105,10 +123,10 @@ def set_attendance(invitee: Invitee, attended: bool) -> Invitee:
 
 
 @transaction.atomic
-def save_minutes(form, *, publish: bool) -> Convening:
+def save_minutes(convening: Convening, *, minutes: str, decisions: str, publish: bool) -> Convening:
     """Record minutes and decisions; publishing sends them, with the action items, to those who
     attended and to those invited who missed it (once per publication)."""
-    convening = form.save(commit=False)
+    convening.minutes, convening.decisions = minutes, decisions
     if publish:
         convening.minutes_published_at = timezone.now()
     convening.save()
@@ -118,13 +136,18 @@ def save_minutes(form, *, publish: bool) -> Convening:
 
 
 @transaction.atomic
-def post_action(form, *, by, group=None, convening=None) -> ActionItem:
-    item = form.save(commit=False)
-    item.posted_by = by
-    item.working_group = group or (convening.working_group if convening else None)
-    item.convening = convening
-    item.value_chain_id = (group or convening).value_chain_id
-    item.save()
+def post_action(
+    *, values: Mapping[str, Any], by, group: WorkingGroup | None = None, convening=None
+) -> ActionItem:
+    """Post an action item (title, detail, owner, due date, status) for a working group or
+    from a convening; its owner gets reminders before and after the due date."""
+    item = ActionItem(
+        posted_by=by,
+        working_group=group or (convening.working_group if convening else None),
+        convening=convening,
+        value_chain_id=(group or convening).value_chain_id,
+    )
+    save_fields(item, values)
     ActionUpdate.objects.create(item=item, by=by, status=item.status, note="Posted.")
     emails.action_item(item)
     return item

@@ -75,7 +75,7 @@ def convening_create(request: HttpRequest) -> HttpResponse:
         raise Http404("You coordinate no value chain.")
     form = ConveningForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        convening = services.save_convening(form, by=request.user, chain=chain)
+        convening = services.save_convening(values=form.cleaned_data, by=request.user, chain=chain)
         messages.success(request, "Convening scheduled. Now invite people.")
         return redirect(convening)
     return render(request, "convenings/form.html", {"form": form, "chain": chain, "chains": chains})
@@ -86,7 +86,9 @@ def group_convening_create(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_group_for_user(request, pk, write=True)
     form = ConveningForm(request.POST or None, initial={"kind": "group_meeting"})
     if request.method == "POST" and form.is_valid():
-        convening = services.save_convening(form, by=request.user, group=access.group)
+        convening = services.save_convening(
+            values=form.cleaned_data, by=request.user, group=access.group
+        )
         messages.success(request, "Meeting scheduled. Now invite the group.")
         return redirect(convening)
     context = {"form": form, "chain": access.group.value_chain, "group": access.group}
@@ -117,7 +119,9 @@ def convening_edit(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_convening_for_user(request, pk, write=True)
     form = ConveningForm(request.POST or None, instance=access.convening)
     if request.method == "POST" and form.is_valid():
-        convening = services.save_convening(form, by=request.user)
+        convening = services.save_convening(
+            values=form.cleaned_data, convening=access.convening, by=request.user
+        )
         messages.success(request, "Saved; everyone invited gets the update.")
         return redirect(convening)
     context = {"form": form, "chain": access.convening.value_chain, "convening": access.convening}
@@ -169,7 +173,7 @@ def convening_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     form = MinutesForm(request.POST or None, instance=access.convening)
     if request.method == "POST" and form.is_valid():
         publish = "publish" in request.POST
-        services.save_minutes(form, publish=publish)
+        services.save_minutes(access.convening, **form.cleaned_data, publish=publish)
         messages.success(
             request, "Minutes published and sent." if publish else "Minutes saved (not sent)."
         )
@@ -268,7 +272,7 @@ def group_create(request: HttpRequest) -> HttpResponse:
     ).distinct()
     form = WorkingGroupForm(request.POST or None, chains=chains, people=people)
     if request.method == "POST" and form.is_valid():
-        group = services.save_group(form)
+        group = services.save_group(values=form.cleaned_data)
         messages.success(request, f"Working group “{group.name}” created.")
         return redirect(group)
     return render(request, "convenings/group_form.html", {"form": form})
@@ -301,7 +305,7 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
         lead_edit=not access.can_coordinate,
     )
     if request.method == "POST" and form.is_valid():
-        group = services.save_group(form)
+        group = services.save_group(values=form.cleaned_data, group=access.group)
         messages.success(request, "Saved.")
         return redirect(group)
     return render(request, "convenings/group_form.html", {"form": form, "group": access.group})
@@ -314,7 +318,7 @@ def group_action_create(request: HttpRequest, pk: int) -> HttpResponse:
     group = access.group
     form = ActionItemForm(request.POST, people=_chain_people(group.value_chain_id))
     if form.is_valid():
-        services.post_action(form, by=request.user, group=group)
+        services.post_action(values=form.cleaned_data, by=request.user, group=group)
         messages.success(request, "Action item posted; its owner will be reminded.")
         return redirect(group)
     context = {
@@ -334,7 +338,7 @@ def convening_action_create(request: HttpRequest, pk: int) -> HttpResponse:
     convening = access.convening
     form = ActionItemForm(request.POST or None, people=_chain_people(convening.value_chain_id))
     if request.method == "POST" and form.is_valid():
-        services.post_action(form, by=request.user, convening=convening)
+        services.post_action(values=form.cleaned_data, by=request.user, convening=convening)
         messages.success(request, "Action item posted.")
         return redirect(convening)
     return render(request, "convenings/action_form.html", {"form": form, "convening": convening})

@@ -24,6 +24,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from matchmaking.network import refresh_strengths
 from partners.models import (
     Affiliation,
     Certification,
@@ -55,7 +56,6 @@ from partners.models import (
     Visibility,
     months_to_mask,
 )
-from partners.network import refresh_strengths
 from partners.services import note_contact, refresh_search_documents
 
 DEMO_PASSWORD = "demo-pass-2026"

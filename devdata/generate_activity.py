@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from devdata.generate import first_free_id, reset_sequence, write_rows
 from matchmaking.models import CLOSED, OPEN, Introduction, IntroductionStatus
+from matchmaking.network import refresh_strengths
 from partners.models import (
     Interaction,
     InteractionKind,
@@ -27,7 +28,6 @@ from partners.models import (
     StrengthLevel,
     Visibility,
 )
-from partners.network import refresh_strengths
 
 CHUNK = 100_000
 TOPICS = [

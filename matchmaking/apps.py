@@ -2,9 +2,24 @@ from django.apps import AppConfig
 
 
 class MatchmakingConfig(AppConfig):
-    """Introductions, and buyer–producer match suggestions built on partners' offers and needs."""
+    """Introductions, buyer–producer match suggestions built on partners' offers and needs,
+    and the relationship network (strengths, the map, a chain's gaps)."""
 
     name = "matchmaking"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from vcc import hooks
+
+        from . import network_views, receivers
+
+        hooks.listing_changed.connect(receivers.listing_changed, dispatch_uid="matchmaking")
+        hooks.interactions_logged.connect(receivers.interactions_logged, dispatch_uid="matchmaking")
+        hooks.register(
+            hooks.PARTNER_TABS,
+            hooks.PageSection(
+                key="introductions",
+                label="Relationships",
+                template="matchmaking/_partner_tab.html",
+                context=network_views.partner_tab,
+            ),
+        )

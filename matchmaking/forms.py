@@ -6,7 +6,16 @@ from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from partners.models import Certification, Need, Offer, Participation, Partner, Person
+from partners.models import (
+    Certification,
+    Need,
+    Offer,
+    Participation,
+    Partner,
+    Person,
+    Relationship,
+    RelationshipKind,
+)
 
 from .models import (
     OPEN,
@@ -211,3 +220,54 @@ class SnoozeForm(forms.Form):
         if until <= timezone.localdate():
             raise forms.ValidationError("Choose a day after today.")
         return until
+
+
+class RelationshipForm(forms.ModelForm):
+    """A relationship of `partner` with another partner of the user's chains."""
+
+    SIDES = [
+        ("source", "This partner is the buyer / funder / provider / association"),
+        ("target", "This partner is the supplier / grantee / assisted / member"),
+    ]
+    side = forms.ChoiceField(
+        choices=SIDES, initial="source", widget=forms.RadioSelect, label="Which side"
+    )
+    other = forms.ModelChoiceField(queryset=Partner.objects.none(), label="With partner")
+
+    class Meta:
+        model = Relationship
+        fields = ["kind", "began_on", "notes"]
+        widgets = {
+            "began_on": forms.DateInput(attrs={"type": "date"}),
+            "notes": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"began_on": "Began on"}
+
+    field_order = ["kind", "other", "side", "began_on", "notes"]
+
+    def __init__(self, *args, partner, chains, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partner = partner
+        self.fields["other"].queryset = (
+            Partner.objects.filter(
+                participations__value_chain__in=chains.filter(participations__partner=partner)
+            )
+            .exclude(pk=partner.pk)
+            .distinct()
+            .order_by("name")
+        )
+
+    def clean(self):
+        data = super().clean()
+        other, kind = data.get("other"), data.get("kind")
+        if other is None or kind is None:
+            return data
+        source, target = (
+            (self.partner, other) if data.get("side") == "source" else (other, self.partner)
+        )
+        if kind == RelationshipKind.PEER and source.pk > target.pk:
+            source, target = target, source  # peers: one row per pair, whichever way round
+        if Relationship.objects.filter(source=source, target=target, kind=kind).exists():
+            self.add_error("other", f"This relationship with {other.name} is already recorded.")
+        self.instance.source, self.instance.target = source, target
+        return data

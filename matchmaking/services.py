@@ -3,15 +3,17 @@ suggestions (accept, dismiss, snooze), the chain's settings and recomputes."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from partners.models import ValueChain
-from partners.network import refresh_pair_strengths
+from partners.models import Need, Offer, Partner, Person, Relationship, ValueChain
+from partners.services import record_change, save_fields
 
 from . import emails, tasks
-from .forms import IntroductionForm
 from .models import (
     Dismissal,
     DismissalKind,
@@ -23,19 +25,40 @@ from .models import (
     Suggestion,
     hold_back_until,
 )
+from .network import refresh_pair_strengths, refresh_strengths
 
 
 @transaction.atomic
-def introduce(form, *, by) -> Introduction:
-    """Create an introduction (from a valid IntroductionForm), its first event, and (in the
-    same transaction) the "how did it go?" follow-up to both sides.
+def introduce(
+    *,
+    value_chain: ValueChain,
+    partner_a: Partner,
+    partner_b: Partner,
+    reason: str,
+    person_a: Person | None = None,
+    person_b: Person | None = None,
+    offer: Offer | None = None,
+    need: Need | None = None,
+    by,
+) -> Introduction:
+    """Introduce partner A to partner B in a chain: the introduction, its first event, and
+    (in the same transaction) the "how did it go?" follow-up to each side's contact person.
 
     The database refuses a second open introduction of the same pair even when two
     coordinators race past the form's check; that surfaces as a ValidationError.
     """
-    introduction = form.save(commit=False)
-    introduction.created_by = by
-    introduction.status_changed_at = timezone.now()
+    introduction = Introduction(
+        value_chain=value_chain,
+        partner_a=partner_a,
+        partner_b=partner_b,
+        person_a=person_a,
+        person_b=person_b,
+        reason=reason,
+        offer=offer,
+        need=need,
+        created_by=by,
+        status_changed_at=timezone.now(),
+    )
     try:
         with transaction.atomic():
             introduction.save()
@@ -92,22 +115,16 @@ def move_introduction(
 def accept_suggestion(suggestion: Suggestion, *, by) -> Introduction:
     """Introduce the buyer and the supplier through introduce(), with the offer and the need
     linked, and the reason the suggestion gives; the pair's suggestions go."""
-    form = IntroductionForm(
-        {
-            "value_chain": suggestion.value_chain_id,
-            "partner_b": suggestion.supplier_id,
-            "reason": f"Suggested match: {suggestion.offer} for {suggestion.need} "
-            f"(score {round(100 * suggestion.score)}).",
-            "offer": suggestion.offer_id,
-            "need": suggestion.need_id,
-        },
+    introduction = introduce(
+        value_chain=suggestion.value_chain,
         partner_a=suggestion.buyer,
-        chains=ValueChain.objects.filter(pk=suggestion.value_chain_id),
-        candidates=[],
+        partner_b=suggestion.supplier,
+        reason=f"Suggested match: {suggestion.offer} for {suggestion.need} "
+        f"(score {round(100 * suggestion.score)}).",
+        offer=suggestion.offer,
+        need=suggestion.need,
+        by=by,
     )
-    if not form.is_valid():
-        raise ValidationError(" ".join(e for errors in form.errors.values() for e in errors))
-    introduction = introduce(form, by=by)
     _drop_pair(suggestion)
     return introduction
 
@@ -153,9 +170,9 @@ def _hold_back(suggestion, kind, reason, until, by) -> Dismissal:
 
 
 @transaction.atomic
-def save_match_settings(form) -> MatchSettings:
+def save_match_settings(settings: MatchSettings, *, values: Mapping[str, Any]) -> MatchSettings:
     """Save a chain's weights and rules; its suggestions are recomputed after the commit."""
-    settings = form.save()
+    save_fields(settings, values)
     chain_id = settings.value_chain_id
     transaction.on_commit(lambda: tasks.recompute_chain.delay(chain_id))
     return settings
@@ -167,3 +184,22 @@ def start_recompute(*, by) -> RecomputeRun:
     run = RecomputeRun.objects.create(requested_by=by)
     transaction.on_commit(lambda: tasks.recompute_all.delay(run.pk))
     return run
+
+
+# --- relationships ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def record_relationship(
+    *, source: Partner, target: Partner, kind: str, began_on=None, notes: str = "", by
+) -> Relationship:
+    """Record a standing relationship (for directed kinds `source` is the buyer, funder,
+    provider or association), its strength, and a line in both partners' history."""
+    relationship = Relationship.objects.create(
+        source=source, target=target, kind=kind, began_on=began_on, notes=notes
+    )
+    refresh_strengths(Relationship.objects.filter(pk=relationship.pk))
+    label = relationship.get_kind_display()
+    record_change(source, by, f"Relationship recorded: {label} with {target.name}")
+    record_change(target, by, f"Relationship recorded: {label} with {source.name}")
+    return relationship

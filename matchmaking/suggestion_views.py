@@ -112,7 +112,7 @@ def chain_settings(request: HttpRequest, pk: int) -> HttpResponse:
         context = {"chain": chain, "need": need, "preview": preview, "current": current}
         return render(request, "matchmaking/chain_settings.html#preview", context)
     if request.method == "POST" and form.is_valid():
-        services.save_match_settings(form)
+        services.save_match_settings(settings, values=form.cleaned_data)
         messages.success(request, f"Saved. {chain}'s suggestions are being recomputed.")
         return redirect("matchmaking:chain_settings", chain.pk)
     current = selectors.preview_ranking(need, chain.pk, settings) if need else []

@@ -65,3 +65,12 @@ def recompute_all(run_id: int | None = None) -> bool:
         finished_at=timezone.now(),
     )
     return True
+
+
+@shared_task
+def refresh_relationship_strengths() -> int:
+    """Nightly: strengths fade as joint interactions age past the recent window, with nothing
+    logged to trigger a refresh. Returns how many changed."""
+    from .network import refresh_strengths
+
+    return refresh_strengths()

@@ -2,7 +2,7 @@ from django.urls import path
 
 import vcc.converters  # noqa: F401  (registers <id:...>)
 
-from . import suggestion_views, views
+from . import network_views, suggestion_views, views
 
 app_name = "matchmaking"
 urlpatterns = [
@@ -26,4 +26,14 @@ urlpatterns = [
     path("needs/<id:pk>/suggestions/", suggestion_views.need_suggestions, name="need_suggestions"),
     path("partners/<id:pk>/buyers/", suggestion_views.partner_buyers, name="partner_buyers"),
     path("chains/<id:pk>/matchmaking/", suggestion_views.chain_settings, name="chain_settings"),
+    path("chains/<id:pk>/gaps/", network_views.chain_gaps, name="chain_gaps"),
+    path("chains/<id:pk>/network/", network_views.network_map, name="chain_network"),
+    path("chains/<id:pk>/network.json", network_views.network_data, name="chain_network_data"),
+    path("network/", network_views.network_map, name="network"),
+    path("network.json", network_views.network_data, name="network_data"),
+    path(
+        "partners/<id:pk>/relationships/add/",
+        network_views.relationship_create,
+        name="relationship_create",
+    ),
 ]

@@ -51,7 +51,9 @@ def introduce(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            introduction = services.introduce(form, by=request.user)
+            introduction = services.introduce(
+                partner_a=access.partner, **form.cleaned_data, by=request.user
+            )
         except ValidationError as error:
             form.add_error("partner_b", error)
         else:

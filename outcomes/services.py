@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import transaction
 
-from partners.models import ChangeRecord
+from partners.models import ChangeRecord, Partner
+from partners.services import save_fields
 
 from .models import OutcomeReport
 
 
 @transaction.atomic
-def save_outcome_report(form, *, by) -> OutcomeReport:
-    """Create or update a report from a valid OutcomeReportForm."""
-    creating = form.instance.pk is None
-    report = form.save(commit=False)
-    report.partner = form.partner
-    if creating:
-        report.reported_by = by
-    report.save()
-    form.save_m2m()
+def save_outcome_report(
+    partner: Partner, *, values: Mapping[str, Any], report: OutcomeReport | None = None, by
+) -> OutcomeReport:
+    """Report the partner's outcomes for a period (`values`, as the form cleaned them), or
+    correct a report (`report`); noted in the partner's history."""
+    creating = report is None
+    report = report or OutcomeReport(partner=partner, reported_by=by)
+    save_fields(report, values)
     ChangeRecord.objects.create(
-        partner=form.partner,
+        partner=partner,
         user=by,
         summary=f"{'Reported' if creating else 'Updated'} outcomes for "
         f"{report.period_start:%d %b %Y}–{report.period_end:%d %b %Y}",

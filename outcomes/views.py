@@ -26,7 +26,7 @@ def partner_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
     chains = chains_for_report(partner, request.user, access.can_coordinate, access.is_member)
     form = OutcomeReportForm(partner, chains, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        services.save_outcome_report(form, by=request.user)
+        services.save_outcome_report(partner, values=form.cleaned_data, by=request.user)
         messages.success(request, "Outcomes saved. Thank you!")
         return redirect("outcomes:partner", pk=partner.pk)
     reports = (
@@ -53,7 +53,9 @@ def edit_report(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse:
     data = request.POST if request.method == "POST" else None
     form = OutcomeReportForm(access.partner, chains, data, instance=report)
     if request.method == "POST" and form.is_valid():
-        services.save_outcome_report(form, by=request.user)
+        services.save_outcome_report(
+            access.partner, values=form.cleaned_data, report=report, by=request.user
+        )
         messages.success(request, "Outcomes updated.")
         return redirect("outcomes:partner", pk=access.partner.pk)
     context = {"access": access, "partner": access.partner, "form": form, "report": report}

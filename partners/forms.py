@@ -20,8 +20,6 @@ from .models import (
     PartnerKind,
     Person,
     Product,
-    Relationship,
-    RelationshipKind,
     ValueChain,
     mask_to_months,
     months_to_mask,
@@ -194,7 +192,6 @@ class OfferForm(ListingForm):
             "certifications": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"delivery_radius_km": "Delivery radius (km)"}
 
     def clean(self):
         data = super().clean()
@@ -223,7 +220,6 @@ class NeedForm(ListingForm):
             "required_certifications": forms.CheckboxSelectMultiple,
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"max_distance_km": "Maximum distance (km)"}
 
 
 class PersonForm(forms.ModelForm):
@@ -254,7 +250,6 @@ class CommitmentForm(forms.ModelForm):
             "evidence": forms.Textarea(attrs={"rows": 2}),
             "due_on": forms.DateInput(attrs={"type": "date"}),
         }
-        labels = {"due_on": "Due date", "toward": "Toward partner"}
 
     def __init__(self, *args, partner, chains, **kwargs):
         super().__init__(*args, **kwargs)
@@ -322,17 +317,11 @@ class InteractionForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "people": forms.CheckboxSelectMultiple,
         }
-        labels = {
-            "occurred_on": "Date",
-            "follow_up_on": "Follow up on",
-            "visibility": "Who sees it",
-        }
 
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["people"].queryset = people
         self.fields["people"].required = False
-        self.fields["people"].label = "People involved"
 
     def clean(self):
         data = super().clean()
@@ -342,57 +331,6 @@ class InteractionForm(forms.ModelForm):
         when, follow_up = data.get("occurred_on"), data.get("follow_up_on")
         if when and follow_up and follow_up < when:
             self.add_error("follow_up_on", "The follow-up must be on or after the interaction.")
-        return data
-
-
-class RelationshipForm(forms.ModelForm):
-    """A relationship of `partner` with another partner of the user's chains."""
-
-    SIDES = [
-        ("source", "This partner is the buyer / funder / provider / association"),
-        ("target", "This partner is the supplier / grantee / assisted / member"),
-    ]
-    side = forms.ChoiceField(
-        choices=SIDES, initial="source", widget=forms.RadioSelect, label="Which side"
-    )
-    other = forms.ModelChoiceField(queryset=Partner.objects.none(), label="With partner")
-
-    class Meta:
-        model = Relationship
-        fields = ["kind", "began_on", "notes"]
-        widgets = {
-            "began_on": forms.DateInput(attrs={"type": "date"}),
-            "notes": forms.Textarea(attrs={"rows": 2}),
-        }
-        labels = {"began_on": "Began on"}
-
-    field_order = ["kind", "other", "side", "began_on", "notes"]
-
-    def __init__(self, *args, partner, chains, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.partner = partner
-        self.fields["other"].queryset = (
-            Partner.objects.filter(
-                participations__value_chain__in=chains.filter(participations__partner=partner)
-            )
-            .exclude(pk=partner.pk)
-            .distinct()
-            .order_by("name")
-        )
-
-    def clean(self):
-        data = super().clean()
-        other, kind = data.get("other"), data.get("kind")
-        if other is None or kind is None:
-            return data
-        source, target = (
-            (self.partner, other) if data.get("side") == "source" else (other, self.partner)
-        )
-        if kind == RelationshipKind.PEER and source.pk > target.pk:
-            source, target = target, source  # peers: one row per pair, whichever way round
-        if Relationship.objects.filter(source=source, target=target, kind=kind).exists():
-            self.add_error("other", f"This relationship with {other.name} is already recorded.")
-        self.instance.source, self.instance.target = source, target
         return data
 
 

@@ -423,7 +423,10 @@ class Offer(Listing):
 
     certifications = models.ManyToManyField(Certification, blank=True, related_name="offers")
     delivery_radius_km = models.PositiveIntegerField(
-        null=True, blank=True, help_text="How far the partner delivers; blank if unknown."
+        "delivery radius (km)",
+        null=True,
+        blank=True,
+        help_text="How far the partner delivers; blank if unknown.",
     )
     price_min = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     price_max = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
@@ -459,7 +462,10 @@ class Need(Listing):
         Certification, blank=True, related_name="needs"
     )
     max_distance_km = models.PositiveIntegerField(
-        null=True, blank=True, help_text="The farthest a supplier may be; blank for any distance."
+        "maximum distance (km)",
+        null=True,
+        blank=True,
+        help_text="The farthest a supplier may be; blank for any distance.",
     )
 
     class Meta:
@@ -515,12 +521,13 @@ class Commitment(models.Model):
     description = models.TextField(help_text="What was committed.")
     toward = models.ForeignKey(
         Partner,
+        verbose_name="toward partner",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="commitments_received",
     )
-    due_on = models.DateField(null=True, blank=True)
+    due_on = models.DateField("due date", null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=CommitmentStatus.choices, default=CommitmentStatus.PROPOSED
     )
@@ -620,7 +627,7 @@ class Interaction(models.Model):
     """A call, email, meeting, site visit or technical-assistance session the coordinator had."""
 
     kind = models.CharField(max_length=30, choices=InteractionKind.choices)
-    occurred_on = models.DateField(default=datetime.date.today)
+    occurred_on = models.DateField("date", default=datetime.date.today)
     topic = models.CharField(max_length=200)
     hours = models.DecimalField(
         max_digits=6,
@@ -631,13 +638,17 @@ class Interaction(models.Model):
     )
     notes = models.TextField(blank=True)
     visibility = models.CharField(
-        max_length=20, choices=Visibility.choices, default=Visibility.COORDINATORS
+        "who sees it", max_length=20, choices=Visibility.choices, default=Visibility.COORDINATORS
     )
-    follow_up_on = models.DateField(null=True, blank=True, help_text="When to follow up.")
+    follow_up_on = models.DateField(
+        "follow up on", null=True, blank=True, help_text="When to follow up."
+    )
     partners = models.ManyToManyField(
         Partner, through="InteractionPartner", related_name="interactions"
     )
-    people = models.ManyToManyField(Person, blank=True, related_name="interactions")
+    people = models.ManyToManyField(
+        Person, verbose_name="people involved", blank=True, related_name="interactions"
+    )
     logged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -704,7 +715,7 @@ class Relationship(models.Model):
     began_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
     # Derived from recent joint interactions and the pair's introduction, and stored so the
-    # network map reads it with the edge: partners.network.refresh_strengths keeps it (on each
+    # network map reads it with the edge: matchmaking.network.refresh_strengths keeps it (on each
     # interaction, introduction change and new relationship, and nightly as contacts age).
     strength_level = models.CharField(
         max_length=10, choices=StrengthLevel.choices, default=StrengthLevel.DORMANT, editable=False

@@ -6,19 +6,18 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Model, Q, QuerySet
-from django.forms import (
-    ChoiceField,
-    ModelChoiceField,
-    ModelForm,
-    ModelMultipleChoiceField,
-    MultipleChoiceField,
-)
 from django.utils import timezone
+from django.utils.text import capfirst
+
+from vcc import hooks
 
 from .models import (
     MAX_SEARCH_WORD,
@@ -34,10 +33,9 @@ from .models import (
     Participation,
     Partner,
     Person,
-    Relationship,
     SearchWord,
+    describe_months,
 )
-from .network import refresh_pair_strengths, refresh_strengths
 
 SEARCH_BATCH = 2000
 
@@ -121,6 +119,9 @@ def add_search_words(documents: Iterable[str]) -> None:
 
 # --- change history ---------------------------------------------------------------------------
 
+# Values a field holds that a person would not read as stored (a 12-bit mask of months).
+SHOWN_AS = {"months": describe_months, "required_months": describe_months}
+
 
 def _display(value) -> str:
     if value is None or value == "":
@@ -134,28 +135,73 @@ def _display(value) -> str:
     return str(value)
 
 
-def form_changes(form: ModelForm) -> dict[str, list[str]]:
-    """{label: [old, new]} for each field the form changed, as a person would read them."""
-    changes = {}
-    for name in form.changed_data:
-        field = form.fields[name]
-        old, new = form.initial.get(name), form.cleaned_data.get(name)
-        if isinstance(field, ModelChoiceField) and not isinstance(field, ModelMultipleChoiceField):
-            if old is not None and not isinstance(old, Model):
-                old = field.queryset.model._default_manager.filter(pk=old).first()
-        elif isinstance(field, ChoiceField) and not isinstance(field, MultipleChoiceField):
-            labels = {str(k): v for k, v in field.choices}
-            old, new = labels.get(str(old), old), labels.get(str(new), new)
-        changes[str(field.label or name)] = [_display(old), _display(new)]
+def _shown(field, value) -> str:
+    if field.name in SHOWN_AS and isinstance(value, int):
+        return SHOWN_AS[field.name](value)
+    if field.choices and value not in (None, ""):
+        return _display(dict(field.flatchoices).get(value, value))
+    return _display(value)
+
+
+@dataclass
+class Changes:
+    """What a write changed: the fields, and the history's words for them."""
+
+    fields: set[str] = dataclass_field(default_factory=set)
+    shown: dict[str, list[str]] = dataclass_field(default_factory=dict)  # {label: [old, new]}
+    before: Model | None = None  # the row as it was stored (None: a new row)
+
+    def __bool__(self) -> bool:
+        return bool(self.fields)
+
+
+def save_fields(instance: Model, values: Mapping[str, Any]) -> Changes:
+    """Set `values` (field name -> value, as a form cleaned them) on `instance`, save it and
+    its many-to-many values, and return what changed as the history records it: the field's
+    verbose name, the values in words (choices by their label).
+
+    "Before" is the row as stored, read again here: a ModelForm that validated has already
+    written its values onto the instance it was given."""
+    stored = type(instance)._base_manager.filter(pk=instance.pk).first() if instance.pk else None
+    before = stored or instance
+    changes, m2m = Changes(before=stored), {}
+    for name, new in values.items():
+        field = instance._meta.get_field(name)
+        label = capfirst(str(field.verbose_name))
+        if field.many_to_many:
+            old = list(getattr(stored, name).all()) if stored else []
+            new = m2m[name] = list(new)
+            if {o.pk for o in old} != {o.pk for o in new}:
+                changes.fields.add(name)
+                changes.shown[label] = [_display(old), _display(new)]
+            continue
+        if field.is_relation:  # a foreign key: compared by id, shown by name
+            old_id = getattr(before, field.attname)
+            changed = old_id != (new.pk if new is not None else None)
+            old = getattr(before, name) if changed and old_id is not None else None
+        else:
+            old = getattr(before, name)
+            changed = old != new
+        if changed:
+            changes.fields.add(name)
+            changes.shown[label] = [_shown(field, old), _shown(field, new)]
+        setattr(instance, name, new)
+    instance.save()
+    for name, objects in m2m.items():
+        getattr(instance, name).set(objects)
     return changes
 
 
-def record_change(partner: Partner, user, summary: str, changes: dict | None = None) -> None:
+def record_change(
+    partner: Partner, user, summary: str, changes: Changes | dict | None = None
+) -> None:
+    """One line of the partner's change history (`changes`: what save_fields returned)."""
+    shown = changes.shown if isinstance(changes, Changes) else changes
     ChangeRecord.objects.create(
         partner=partner,
         user=user if user is not None and user.is_authenticated else None,
         summary=summary[:200],
-        changes=changes or {},
+        changes=shown or {},
     )
 
 
@@ -163,23 +209,22 @@ def record_change(partner: Partner, user, summary: str, changes: dict | None = N
 
 
 @transaction.atomic
-def create_partner(form: ModelForm, participation_form: ModelForm, *, by) -> Partner:
-    """Create a partner and its first participation in a value chain."""
-    partner = form.save()
-    participation = participation_form.save(commit=False)
-    participation.partner = partner
-    participation.save()
-    participation_form.save_m2m()
-    record_change(partner, by, f"Created {partner.name} in {participation.value_chain}")
+def create_partner(*, values: Mapping[str, Any], participation: Mapping[str, Any], by) -> Partner:
+    """Create a partner (`values`: its profile fields) and its first participation in a value
+    chain (`participation`: value_chain, stages, chain_role, network_role, status)."""
+    partner = Partner()
+    save_fields(partner, values)
+    joined = Participation(partner=partner, status_changed_on=timezone.localdate())
+    save_fields(joined, participation)
+    record_change(partner, by, f"Created {partner.name} in {joined.value_chain}")
     refresh_search_documents([partner.pk], [])
     return partner
 
 
 @transaction.atomic
-def update_partner(form: ModelForm, *, by) -> Partner:
-    """Save the profile form and note what changed."""
-    changes = form_changes(form)
-    partner = form.save()
+def update_partner(partner: Partner, *, values: Mapping[str, Any], by) -> Partner:
+    """Change the partner's profile and note what changed."""
+    changes = save_fields(partner, values)
     if changes:
         record_change(partner, by, "Profile edited", changes)
         people = partner.affiliations.values_list("person_id", flat=True)
@@ -188,40 +233,65 @@ def update_partner(form: ModelForm, *, by) -> Partner:
 
 
 @transaction.atomic
-def save_participation(partner: Partner, form: ModelForm, *, by) -> Participation:
-    """Add or change the partner's part in a value chain; the status date follows the status."""
-    participation = form.save(commit=False)
-    participation.partner = partner
-    if "status" in form.changed_data or participation.pk is None:
+def save_participation(
+    partner: Partner,
+    *,
+    values: Mapping[str, Any],
+    participation: Participation | None = None,
+    by,
+) -> Participation:
+    """Add the partner to a value chain, or change its part in one (`participation`); the
+    status date follows the status."""
+    joining = participation is None
+    participation = participation or Participation(partner=partner)
+    changes = save_fields(participation, values)
+    if joining or "status" in changes.fields:
         participation.status_changed_on = timezone.localdate()
-    participation.save()
-    form.save_m2m()
-    verb = "Joined" if "value_chain" in form.changed_data else "Participation changed in"
-    record_change(partner, by, f"{verb} {participation.value_chain}", form_changes(form))
+        participation.save(update_fields=["status_changed_on"])
+    verb = "Joined" if joining else "Participation changed in"
+    record_change(partner, by, f"{verb} {participation.value_chain}", changes)
     return participation
 
 
+LISTING_KINDS = (Offer, Need)
+
+
 @transaction.atomic
-def save_listing(partner: Partner, form: ModelForm, *, by) -> Offer | Need:
-    """Add or edit an offer or a need of the partner."""
-    creating = form.instance.pk is None
-    changes = form_changes(form)
-    listing = form.save(commit=False)
-    listing.partner = partner
-    listing.save()
-    form.save_m2m()
-    kind = listing._meta.verbose_name
+def save_listing(
+    partner: Partner,
+    *,
+    kind: type[Offer] | type[Need],
+    values: Mapping[str, Any],
+    listing: Offer | Need | None = None,
+    by,
+) -> Offer | Need:
+    """Add an offer or a need (`kind`) to the partner, or edit one (`listing`). Its
+    suggestions are recomputed after the commit (vcc.hooks.listing_changed)."""
+    creating = listing is None
+    listing = listing or kind(partner=partner)
+    changes = save_fields(listing, values)
     verb = "Added" if creating else "Edited"
-    record_change(partner, by, f"{verb} {kind}: {listing.product}", changes)
+    record_change(partner, by, f"{verb} {listing._meta.verbose_name}: {listing.product}", changes)
     refresh_search_documents([partner.pk], [])
+    hooks.listing_changed.send(
+        type(listing),
+        listing_id=listing.pk,
+        # The product it had: a need it served before a change of product is touched too.
+        product_id=changes.before.product_id if changes.before else listing.product_id,
+        removed=False,
+    )
     return listing
 
 
 @transaction.atomic
 def delete_listing(listing: Offer | Need, *, by) -> None:
+    """Remove an offer or a need; the suggestions it was in are refilled after the commit."""
     partner = listing.partner
-    kind = listing._meta.verbose_name
-    summary = f"Removed {kind}: {listing.product} ({listing.volume} {listing.unit})"
+    noun = listing._meta.verbose_name
+    summary = f"Removed {noun}: {listing.product} ({listing.volume} {listing.unit})"
+    hooks.listing_changed.send(
+        type(listing), listing_id=listing.pk, product_id=listing.product_id, removed=True
+    )
     listing.delete()
     record_change(partner, by, summary)
     refresh_search_documents([partner.pk], [])
@@ -231,9 +301,10 @@ def delete_listing(listing: Offer | Need, *, by) -> None:
 
 
 @transaction.atomic
-def add_person(partner: Partner, form: ModelForm, title: str, *, by) -> Person:
+def add_person(partner: Partner, *, values: Mapping[str, Any], title: str = "", by) -> Person:
     """Create a person and affiliate them with the partner."""
-    person = form.save()
+    person = Person()
+    save_fields(person, values)
     Affiliation.objects.create(person=person, partner=partner, title=title)
     record_change(partner, by, f"Added person {person.full_name}", {"Title": ["—", title or "—"]})
     refresh_search_documents([partner.pk], [person.pk])
@@ -241,9 +312,9 @@ def add_person(partner: Partner, form: ModelForm, title: str, *, by) -> Person:
 
 
 @transaction.atomic
-def update_person(form: ModelForm, *, by) -> Person:
-    changes = form_changes(form)
-    person = form.save()
+def update_person(person: Person, *, values: Mapping[str, Any], by) -> Person:
+    """Change a person's details, noted in the history of every partner they work at."""
+    changes = save_fields(person, values)
     partner_ids = list(person.affiliations.values_list("partner_id", flat=True))
     if changes:
         for partner in Partner.objects.filter(pk__in=partner_ids):
@@ -256,24 +327,29 @@ def update_person(form: ModelForm, *, by) -> Person:
 
 
 @transaction.atomic
-def save_commitment(partner: Partner, form: ModelForm, *, by) -> Commitment:
-    creating = form.instance.pk is None
-    changes = form_changes(form)
-    commitment = form.save(commit=False)
-    commitment.partner = partner
-    commitment.save()
+def save_commitment(
+    partner: Partner,
+    *,
+    values: Mapping[str, Any],
+    commitment: Commitment | None = None,
+    by,
+) -> Commitment:
+    """Record what the partner committed to in a chain, or update it (`commitment`)."""
+    creating = commitment is None
+    commitment = commitment or Commitment(partner=partner)
+    changes = save_fields(commitment, values)
     verb = "Commitment recorded" if creating else "Commitment updated"
     record_change(partner, by, f"{verb}: {commitment.description[:80]}", changes)
     return commitment
 
 
 @transaction.atomic
-def save_interest(partner: Partner, form: ModelForm, *, by) -> Interest:
-    creating = form.instance.pk is None
-    interest = form.save()
+def save_interest(partner: Partner, *, values: Mapping[str, Any], by) -> Interest:
+    """Record an interest (self, shared or common) the partner holds."""
+    interest = Interest()
+    save_fields(interest, values)
     interest.partners.add(partner)
-    verb = "Interest recorded" if creating else "Interest updated"
-    record_change(partner, by, f"{verb}: {interest.description[:80]}")
+    record_change(partner, by, f"Interest recorded: {interest.description[:80]}")
     return interest
 
 
@@ -281,20 +357,21 @@ def save_interest(partner: Partner, form: ModelForm, *, by) -> Interest:
 
 
 @transaction.atomic
-def log_interaction(form: ModelForm, partners: list[Partner], *, by) -> Interaction:
-    """Record an interaction with the given partners (and the people chosen in the form)."""
-    interaction = form.save(commit=False)
-    interaction.logged_by = by
-    interaction.save()
-    form.save_m2m()
+def log_interaction(*, partners: list[Partner], values: Mapping[str, Any], by) -> Interaction:
+    """Record an interaction with the given partners (`values`: kind, date, topic, the people
+    in it...); their last contact moves forward, and the relationships among them are
+    refreshed (vcc.hooks.interactions_logged)."""
+    interaction = Interaction(logged_by=by)
+    save_fields(interaction, values)
     InteractionPartner.objects.bulk_create(
         InteractionPartner(
             interaction=interaction, partner=partner, occurred_on=interaction.occurred_on
         )
         for partner in partners
     )
-    note_contact([p.pk for p in partners], interaction.occurred_on)
-    refresh_pair_strengths([p.pk for p in partners])
+    partner_ids = [p.pk for p in partners]
+    note_contact(partner_ids, interaction.occurred_on)
+    hooks.interactions_logged.send(Interaction, partner_ids=partner_ids)
     return interaction
 
 
@@ -304,23 +381,6 @@ def note_contact(partner_ids: list[int], on: datetime.date) -> None:
     Partner.objects.filter(pk__in=partner_ids).filter(
         Q(last_contacted_on__isnull=True) | Q(last_contacted_on__lt=on)
     ).update(last_contacted_on=on)
-
-
-# --- relationships ---------------------------------------------------------------------------
-
-
-@transaction.atomic
-def add_relationship(partner: Partner, form: ModelForm, *, by):
-    """Record a relationship between the partner and another (sides set by the form)."""
-    relationship = form.save()
-    refresh_strengths(Relationship.objects.filter(pk=relationship.pk))
-    other = relationship.target if relationship.source_id == partner.pk else relationship.source
-    summary = f"Relationship recorded: {relationship.get_kind_display()} with {other.name}"
-    record_change(partner, by, summary)
-    record_change(
-        other, by, f"Relationship recorded: {relationship.get_kind_display()} with {partner.name}"
-    )
-    return relationship
 
 
 # --- invitations ------------------------------------------------------------------------------

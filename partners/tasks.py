@@ -49,12 +49,3 @@ def send_invitation(invitation_id: int) -> bool:
         Invitation.objects.filter(pk=invitation_id).update(sent_at=None)
         raise
     return True
-
-
-@shared_task
-def refresh_relationship_strengths() -> int:
-    """Nightly: strengths fade as joint interactions age past the recent window, with nothing
-    logged to trigger a refresh. Returns how many changed."""
-    from .network import refresh_strengths
-
-    return refresh_strengths()

@@ -65,13 +65,5 @@ urlpatterns = [
     ),
     path("chains/", views.chains, name="chains"),
     path("chains/<id:pk>/", views.chain, name="chain"),
-    path("chains/<id:pk>/gaps/", views.chain_gaps, name="chain_gaps"),
-    path("chains/<id:pk>/network/", views.network_map, name="chain_network"),
-    path("chains/<id:pk>/network.json", views.network_data, name="chain_network_data"),
-    path("network/", views.network_map, name="network"),
-    path("network.json", views.network_data, name="network_data"),
-    path(
-        "partners/<id:pk>/relationships/add/", views.relationship_create, name="relationship_create"
-    ),
     path("my/", views.my_organisation, name="my_organisation"),
 ]

@@ -15,7 +15,6 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    JsonResponse,
     StreamingHttpResponse,
 )
 from django.shortcuts import get_object_or_404, redirect, render
@@ -26,10 +25,9 @@ from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from convenings.selectors import person_action_items
-from matchmaking.selectors import partner_introductions
+from vcc import hooks
 
-from . import exporting, network, selectors, services
+from . import exporting, selectors, services
 from .forms import (
     AffiliationForm,
     CommitmentForm,
@@ -43,7 +41,6 @@ from .forms import (
     ParticipationForm,
     PartnerForm,
     PersonForm,
-    RelationshipForm,
 )
 from .models import (
     Certification,
@@ -71,7 +68,8 @@ from .permissions import (
 )
 
 LISTINGS = {"offers": (Offer, OfferForm), "needs": (Need, NeedForm)}
-TABS = ("overview", "offers", "timeline", "introductions", "history")
+# The page's own tabs; higher apps add theirs before "history" (vcc.hooks.PARTNER_TABS).
+OWN_TABS = {"overview": "Overview", "offers": "Offers & needs", "timeline": "Timeline"}
 
 
 def _fragment(request: HttpRequest, template: str, partial: str) -> str:
@@ -231,22 +229,29 @@ def people(request: HttpRequest) -> HttpResponse:
 # --- partner page ----------------------------------------------------------------------------
 
 
+def _tab_context(access, tab: str) -> dict:
+    """What every rendering of the partner page's tabs needs: the tabs (its own, then those
+    of the apps above, then the history) and the one shown."""
+    tabs = {**OWN_TABS, **{key: s.label for key, s in hooks.PARTNER_TABS.items()}}
+    tabs["history"] = "Change history"
+    tab = tab if tab in tabs else "overview"
+    return {"access": access, "partner": access.partner, "tab": tab, "tabs": tabs}
+
+
 @login_required
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_partner_for_user(request, pk)
     tab = request.GET.get("tab", "overview")
-    if tab not in TABS:
-        tab = "overview"
-    context = {"access": access, "partner": access.partner, "tab": tab}
+    context = _tab_context(access, tab)
+    tab, section = context["tab"], hooks.PARTNER_TABS.get(context["tab"])
     if tab == "overview":
         context.update(selectors.partner_overview(access.partner, request.user))
     elif tab == "offers":
         context.update(selectors.partner_listings(access.partner))
     elif tab == "timeline":
         context.update(_timeline_context(request, access))
-    elif tab == "introductions":
-        context["introductions"] = partner_introductions(access.partner)
-        context["relationships"] = network.partner_relationships(access.partner)
+    elif section is not None:
+        context.update(section.context(request, access), section_template=section.template)
     else:
         context["history"] = selectors.partner_history(access.partner, request.GET.get("cursor"))
     return render(request, _fragment(request, "partners/detail.html", "tab"), context)
@@ -263,7 +268,9 @@ def create(request: HttpRequest) -> HttpResponse:
         request.POST or None, chains=chains, prefix="p", initial=initial
     )
     if request.method == "POST" and form.is_valid() and participation_form.is_valid():
-        partner = services.create_partner(form, participation_form, by=request.user)
+        partner = services.create_partner(
+            values=form.cleaned_data, participation=participation_form.cleaned_data, by=request.user
+        )
         messages.success(request, f"{partner.name} was added to the directory.")
         return redirect(partner)
     context = {"form": form, "participation_form": participation_form}
@@ -276,7 +283,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_partner_for_user(request, pk, write=True)
     form = PartnerForm(request.POST or None, instance=access.partner)
     if request.method == "POST" and form.is_valid():
-        services.update_partner(form, by=request.user)
+        services.update_partner(access.partner, values=form.cleaned_data, by=request.user)
         messages.success(request, "The profile was saved.")
         return redirect(access.partner)
     return render(request, "partners/partner_form.html", {"form": form, "access": access})
@@ -293,7 +300,7 @@ def _listing_kind(kind: str):
 
 def _offers_tab(request: HttpRequest, access) -> HttpResponse:
     """After an htmx save: re-render the offers-and-needs tab in place."""
-    context = {"access": access, "partner": access.partner, "tab": "offers"}
+    context = _tab_context(access, "offers")
     context.update(selectors.partner_listings(access.partner))
     response = render(request, "partners/detail.html#tab", context)
     return reswap(retarget(response, "#tab"), "outerHTML")
@@ -309,7 +316,9 @@ def listing_edit(request: HttpRequest, pk: int, kind: str, listing_pk: int | Non
         instance = get_object_or_404(model, pk=listing_pk, partner=access.partner)
     form = form_class(request.POST or None, instance=instance)
     if request.method == "POST" and form.is_valid():
-        listing = services.save_listing(access.partner, form, by=request.user)
+        listing = services.save_listing(
+            access.partner, kind=model, values=form.cleaned_data, listing=instance, by=request.user
+        )
         messages.success(request, f"{listing._meta.verbose_name.capitalize()} saved.")
         if request.htmx:
             return _offers_tab(request, access)
@@ -351,14 +360,16 @@ def log_interaction(request: HttpRequest, pk: int) -> HttpResponse:
     people = Person.objects.filter(affiliations__partner=access.partner)
     form = InteractionForm(request.POST, people=people)
     if form.is_valid():
-        services.log_interaction(form, [access.partner], by=request.user)
+        services.log_interaction(
+            partners=[access.partner], values=form.cleaned_data, by=request.user
+        )
         messages.success(request, "Interaction logged.")
         if not request.htmx:
             return redirect(reverse("partners:detail", args=[pk]) + "?tab=timeline")
         form = None
     elif not request.htmx:
         messages.error(request, "The interaction was not logged: see the form below.")
-    context = {"access": access, "partner": access.partner, "tab": "timeline"}
+    context = _tab_context(access, "timeline")
     context.update(_timeline_context(request, access, form))
     return render(request, _fragment(request, "partners/detail.html", "tab"), context)
 
@@ -380,7 +391,7 @@ def person_log_interaction(request: HttpRequest, pk: int) -> HttpResponse:
         initial={"people": [person.pk]},
     )
     if request.method == "POST" and form.is_valid():
-        services.log_interaction(form, partners, by=request.user)
+        services.log_interaction(partners=partners, values=form.cleaned_data, by=request.user)
         messages.success(request, "Interaction logged.")
         return redirect(person)
     context = {
@@ -413,7 +424,9 @@ def participation_edit(request: HttpRequest, pk: int, participation_pk: int | No
         partner=access.partner,
     )
     if request.method == "POST" and form.is_valid():
-        services.save_participation(access.partner, form, by=request.user)
+        services.save_participation(
+            access.partner, values=form.cleaned_data, participation=instance, by=request.user
+        )
         messages.success(request, "Participation saved.")
         return redirect(access.partner)
     title = "Change participation" if instance else f"Add {access.partner.name} to a value chain"
@@ -435,7 +448,9 @@ def commitment_edit(request: HttpRequest, pk: int, commitment_pk: int | None = N
         request.POST or None, instance=instance, partner=access.partner, chains=chains
     )
     if request.method == "POST" and form.is_valid():
-        services.save_commitment(access.partner, form, by=request.user)
+        services.save_commitment(
+            access.partner, values=form.cleaned_data, commitment=instance, by=request.user
+        )
         messages.success(request, "Commitment saved.")
         return redirect(access.partner)
     title = "Update commitment" if instance else "Record a commitment"
@@ -450,7 +465,7 @@ def interest_create(request: HttpRequest, pk: int) -> HttpResponse:
     chains = coordinated_chains(request.user)
     form = InterestForm(request.POST or None, partner=access.partner, chains=chains)
     if request.method == "POST" and form.is_valid():
-        services.save_interest(access.partner, form, by=request.user)
+        services.save_interest(access.partner, values=form.cleaned_data, by=request.user)
         messages.success(request, "Interest recorded.")
         return redirect(access.partner)
     context = {
@@ -471,7 +486,10 @@ def person_create(request: HttpRequest, pk: int) -> HttpResponse:
     affiliation = AffiliationForm(request.POST or None)
     if request.method == "POST" and form.is_valid() and affiliation.is_valid():
         person = services.add_person(
-            access.partner, form, affiliation.cleaned_data["title"], by=request.user
+            access.partner,
+            values=form.cleaned_data,
+            title=affiliation.cleaned_data["title"],
+            by=request.user,
         )
         messages.success(request, f"{person.full_name} was added to {access.partner.name}.")
         return redirect(access.partner)
@@ -509,7 +527,10 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request, pk)
     context = {"person": person, "affiliations": selectors.person_affiliations(person)}
     if not request.htmx:  # htmx asks for the timeline fragment only
-        context["actions"] = person_action_items(person, request.user)
+        context["sections"] = [
+            {"template": s.template, **s.context(request, person)}
+            for s in hooks.PERSON_SECTIONS.values()
+        ]
     if is_coordinator(request.user):
         context["timeline"] = selectors.person_timeline(person, request.GET.get("cursor"))
         context["interaction_form"] = InteractionForm(
@@ -524,7 +545,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request, pk)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
-        services.update_person(form, by=request.user)
+        services.update_person(person, values=form.cleaned_data, by=request.user)
         messages.success(request, "Saved.")
         return redirect(person)
     return render(request, "partners/person_form.html", {"form": form, "person": person})
@@ -549,63 +570,6 @@ def chain(request: HttpRequest, pk: int) -> HttpResponse:
         "unstaged": selectors.unstaged_participations(value_chain),
     }
     return render(request, "partners/chain.html", context)
-
-
-@coordinator_required
-def chain_gaps(request: HttpRequest, pk: int) -> HttpResponse:
-    """What the coordinator should act on in this chain, each line linking to the action."""
-    value_chain = get_chain_for_user(request, pk)
-    context = {"chain": value_chain, **network.chain_gaps(value_chain)}
-    return render(request, "partners/gaps.html", context)
-
-
-@coordinator_required
-def network_map(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """The interactive network map of one chain, or of all the user's chains."""
-    value_chain = get_chain_for_user(request, pk) if pk is not None else None
-    data_url = (
-        reverse("partners:chain_network_data", args=[pk])
-        if pk is not None
-        else reverse("partners:network_data")
-    )
-    context = {
-        "chain": value_chain,
-        "chains": coordinated_chains(request.user),
-        "data_url": data_url,
-        "roles": network.ROLE_COLOURS,
-    }
-    return render(request, "partners/network.html", context)
-
-
-@coordinator_required
-def network_data(request: HttpRequest, pk: int | None = None) -> JsonResponse:
-    """Nodes and edges for the network map, as JSON."""
-    value_chain = get_chain_for_user(request, pk) if pk is not None else None
-    return JsonResponse(
-        network.network_data(coordinated_chains(request.user), value_chain),
-        json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
-    )
-
-
-@coordinator_required
-@require_http_methods(["GET", "POST"])
-def relationship_create(request: HttpRequest, pk: int) -> HttpResponse:
-    access = get_partner_for_user(request, pk, coordinate=True)
-    chains = coordinated_chains(request.user)
-    form = RelationshipForm(request.POST or None, partner=access.partner, chains=chains)
-    if request.method == "POST" and form.is_valid():
-        services.add_relationship(access.partner, form, by=request.user)
-        messages.success(request, "Relationship recorded.")
-        return redirect(reverse("partners:detail", args=[pk]) + "?tab=introductions")
-    context = {
-        "form": form,
-        "access": access,
-        "partner": access.partner,
-        "title": f"Record a relationship of {access.partner.name}",
-        "intro": "For buyer–supplier, funder–grantee, technical assistance and membership, "
-        "say which side this partner is on.",
-    }
-    return render(request, "partners/simple_form.html", context)
 
 
 # --- a partner's own organisation -----------------------------------------------------------

@@ -207,7 +207,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Relationship strengths fade as joint interactions age, with nothing logged to trigger it.
     "refresh-relationship-strengths": {
-        "task": "partners.tasks.refresh_relationship_strengths",
+        "task": "matchmaking.tasks.refresh_relationship_strengths",
         "schedule": crontab(hour=3, minute=15),
     },
     # The full recompute of matchmaking suggestions.

@@ -1,21 +1,16 @@
-"""Relationship strength stored with the relationship (for the network map), computed for the
-relationships already recorded."""
+"""Relationship strength stored with the relationship (for the network map).
+
+The strengths of relationships already recorded were computed here once from the app's code;
+that step is gone (a migration must not import the apps' code, which moves: the nightly
+matchmaking.tasks.refresh_relationship_strengths computes them, and a fresh database has no
+relationship to compute)."""
 
 from django.db import migrations, models
-
-
-def compute(apps, schema_editor):
-    # The one definition of strength lives in partners.network; with no relationship yet (a
-    # fresh database) this does nothing.
-    from partners.network import refresh_strengths
-
-    refresh_strengths()
 
 
 class Migration(migrations.Migration):
     dependencies = [
         ("partners", "0007_last_contacted"),
-        ("matchmaking", "0001_initial"),
     ]
 
     operations = [
@@ -34,5 +29,4 @@ class Migration(migrations.Migration):
             name="strength_reason",
             field=models.CharField(blank=True, editable=False, max_length=200),
         ),
-        migrations.RunPython(compute, migrations.RunPython.noop),
     ]

@@ -11,6 +11,7 @@ import pytest
 
 from matchmaking import services, suggestions
 from matchmaking.models import IntroductionStatus, Suggestion
+from partners import services as partner_services
 from partners.models import Offer, Product, months_to_mask
 from tests.factories import (
     NeedFactory,
@@ -128,11 +129,18 @@ def rescored(monkeypatch):
 
 
 def save(offer, django_capture_on_commit_callbacks, **changes) -> None:
-    """Change the offer as a form would: its signal queues the task (eager) on commit."""
-    for field, value in changes.items():
-        setattr(offer, field, value)
+    """Change the offer as its page does (partners.services.save_listing): the service's
+    hook queues the task (eager) on commit."""
     with django_capture_on_commit_callbacks(execute=True):
-        offer.save()
+        partner_services.save_listing(
+            offer.partner, kind=Offer, values=changes, listing=offer, by=None
+        )
+
+
+def remove(offer, django_capture_on_commit_callbacks) -> None:
+    """Remove the offer as its page does (partners.services.delete_listing)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        partner_services.delete_listing(offer, by=None)
 
 
 def assert_as_full_recompute() -> None:
@@ -217,14 +225,14 @@ def test_demoted_out_of_the_top_rescores_that_need(
 
 @pytest.mark.parametrize("noted", [True, False])
 def test_removed_offer(market, noted, django_capture_on_commit_callbacks):
-    """The needs it was suggested for are refilled: those noted before it went (by its
-    signal), or else (a task queued by an older release) those short of a full top."""
+    """The needs it was suggested for are refilled: those noted before it went (by
+    delete_listing's hook), or else (a task queued by an older release) those short of a
+    full top."""
     needs = market["needs"]
     for need, left in ((needs["butternut"], 10), (needs["acorn"], len(ranked(needs["acorn"])) - 1)):
         offer = Offer.objects.get(pk=ranked(need)[1])
         if noted:
-            with django_capture_on_commit_callbacks(execute=True):
-                offer.delete()
+            remove(offer, django_capture_on_commit_callbacks)
         else:
             pk, product_id = offer.pk, offer.product_id
             offer.delete()  # its task is not run: on_commit callbacks are not captured
@@ -316,8 +324,7 @@ def test_random_changes_equal_a_full_recompute(market, seed, django_capture_on_c
         offer = rng.choice(list(Offer.objects.all()))
         change = rng.choice(["volume", "months", "radius", "product", "strong", "weak", "remove"])
         if change == "remove":
-            with django_capture_on_commit_callbacks(execute=True):
-                offer.delete()
+            remove(offer, django_capture_on_commit_callbacks)
         elif change == "strong":
             strong(offer, django_capture_on_commit_callbacks)
         elif change == "weak":

@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from matchmaking import suggestions
 from matchmaking.models import Dismissal, Introduction, MatchSettings, RecomputeRun, Suggestion
+from partners import services as partner_services
+from partners.models import Offer
 from tests.conftest import client_for
 from tests.factories import (
     NeedFactory,
@@ -339,8 +341,9 @@ def test_an_offer_change_recomputes_through_the_task(
     newcomer = _supplier(chain_a, matched["need_a"].product, "Newcomer Mill", volume=0.5)
     assert not Suggestion.objects.filter(offer=newcomer).exists()
     with django_capture_on_commit_callbacks(execute=True):
-        newcomer.volume = 1000
-        newcomer.save()
+        partner_services.save_listing(
+            newcomer.partner, kind=Offer, values={"volume": 1000}, listing=newcomer, by=None
+        )
     assert Suggestion.objects.filter(offer=newcomer, need=matched["need_a"]).exists()
 
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from matchmaking.models import Introduction
+from matchmaking.network import refresh_pair_strengths, refresh_strengths
 from partners.models import Interaction, InteractionPartner, Relationship
-from partners.network import refresh_pair_strengths, refresh_strengths
 from partners.services import note_contact
 from tests.conftest import client_for
 from tests.factories import (
@@ -49,7 +49,7 @@ def chain(chain_a, partner_a):
 
 def test_record_relationship_and_refuse_duplicate(as_coordinator, chain):
     mill, grower = chain["mill"], chain["grower"]
-    url = reverse("partners:relationship_create", args=[mill.pk])
+    url = reverse("matchmaking:relationship_create", args=[mill.pk])
     data = {
         "kind": "buyer_supplier",
         "other": grower.pk,
@@ -94,7 +94,7 @@ def test_strength_follows_interactions_and_introductions(as_coordinator, chain):
 def test_strength_fades_when_the_nightly_refresh_finds_contacts_aged(chain, monkeypatch):
     import datetime as dt
 
-    from partners.tasks import refresh_relationship_strengths
+    from matchmaking.tasks import refresh_relationship_strengths
 
     mill, grower = chain["mill"], chain["grower"]
     tie = Relationship.objects.create(source=mill, target=grower, kind="buyer_supplier")
@@ -104,7 +104,7 @@ def test_strength_fades_when_the_nightly_refresh_finds_contacts_aged(chain, monk
     # Twenty days on, the interaction is past the recent window: nothing was logged, the
     # nightly task notices.
     later = timezone.localdate() + dt.timedelta(days=20)
-    monkeypatch.setattr("partners.network.timezone.localdate", lambda: later)
+    monkeypatch.setattr("matchmaking.network.timezone.localdate", lambda: later)
     assert refresh_relationship_strengths() == 1
     tie.refresh_from_db()
     assert tie.strength_level == "dormant"
@@ -114,7 +114,7 @@ def test_strength_fades_when_the_nightly_refresh_finds_contacts_aged(chain, monk
 def test_network_data_nodes_edges_and_colours(as_coordinator, chain):
     Relationship.objects.create(source=chain["mill"], target=chain["grower"], kind="buyer_supplier")
     data = as_coordinator.get(
-        reverse("partners:chain_network_data", args=[chain["chain"].pk])
+        reverse("matchmaking:chain_network_data", args=[chain["chain"].pk])
     ).json()
     names = {n["name"]: n for n in data["nodes"]}
     assert set(names) == {"Amatola Sawmill", "Kei Growers", "Mthatha Furniture"}
@@ -135,24 +135,24 @@ def test_network_data_queries_constant(as_coordinator, chain, count, django_asse
     # introductions = 8
     with django_assert_max_num_queries(8):
         data = as_coordinator.get(
-            reverse("partners:chain_network_data", args=[chain["chain"].pk])
+            reverse("matchmaking:chain_network_data", args=[chain["chain"].pk])
         ).json()
     assert len(data["edges"]) == count
 
 
 def test_network_pages_permissions(chain, partner_a_user, other_coordinator, coordinator):
     urls = [
-        reverse("partners:network"),
-        reverse("partners:chain_network", args=[chain["chain"].pk]),
-        reverse("partners:chain_network_data", args=[chain["chain"].pk]),
-        reverse("partners:chain_gaps", args=[chain["chain"].pk]),
+        reverse("matchmaking:network"),
+        reverse("matchmaking:chain_network", args=[chain["chain"].pk]),
+        reverse("matchmaking:chain_network_data", args=[chain["chain"].pk]),
+        reverse("matchmaking:chain_gaps", args=[chain["chain"].pk]),
     ]
     assert [client_for(coordinator).get(u).status_code for u in urls] == [200, 200, 200, 200]
     assert [client_for(other_coordinator).get(u).status_code for u in urls] == [200, 404, 404, 404]
     assert [client_for(partner_a_user).get(u).status_code for u in urls] == [403, 403, 403, 403]
     assert [client_for(None).get(u).status_code for u in urls] == [302, 302, 302, 302]
     # The other coordinator's whole-network map holds nothing of chain A.
-    data = client_for(other_coordinator).get(reverse("partners:network_data")).json()
+    data = client_for(other_coordinator).get(reverse("matchmaking:network_data")).json()
     assert "Amatola Sawmill" not in {n["name"] for n in data["nodes"]}
 
 
@@ -174,7 +174,7 @@ def test_gaps_page_lists_each_kind_of_gap(as_coordinator, chain, coordinator):
         status="talking",
         status_changed_at=timezone.now() - datetime.timedelta(days=60),
     )
-    response = as_coordinator.get(reverse("partners:chain_gaps", args=[c.pk]))
+    response = as_coordinator.get(reverse("matchmaking:chain_gaps", args=[c.pk]))
     ctx = response.context
     assert [p.name for p in ctx["producers_without_buyer"]] == ["Kei Growers"]
     assert [n.product.name for n in ctx["unmet_needs"]] == ["Saligna logs"]
@@ -195,7 +195,7 @@ def test_gaps_queries_constant(as_coordinator, chain, count, django_assert_max_n
     # session, user, chain, stages with their counts, producers, products a need can be
     # served with, unmet needs, quiet partners, stalled introductions, missing links = 10
     with django_assert_max_num_queries(10):
-        as_coordinator.get(reverse("partners:chain_gaps", args=[chain["chain"].pk]))
+        as_coordinator.get(reverse("matchmaking:chain_gaps", args=[chain["chain"].pk]))
 
 
 @pytest.mark.parametrize("count", [2, 20])

@@ -1,5 +1,6 @@
-"""Reads about the network as a whole: how strong each relationship is, the network map's
-data, and the gaps in a value chain a coordinator should act on."""
+"""The relationship network: how strong each relationship is (from joint interactions and the
+pair's introduction), the network map's data, and the gaps in a value chain a coordinator
+should act on. Relationships are partners' rows; what makes and strengthens them is here."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .models import (
+from partners.models import (
     LAST_CONTACT,
     ChainRole,
     InteractionPartner,
@@ -23,6 +24,9 @@ from .models import (
     RelationshipKind,
     ValueChain,
 )
+from partners.selectors import value_chain_map
+
+from .models import Introduction, IntroductionStatus
 
 RECENT_DAYS = 180
 GAP_LIST_LIMIT = 50
@@ -61,8 +65,6 @@ def joint_interactions(partner_ids: list[int], since: datetime.date) -> dict[tup
 
 def introduction_states(partner_ids: list[int]) -> dict[tuple, tuple[str, datetime.datetime]]:
     """The latest introduction status of each pair of the given partners."""
-    from matchmaking.models import Introduction
-
     latest: dict[tuple, tuple[str, datetime.datetime]] = {}
     rows = Introduction.objects.filter(
         partner_a_id__in=partner_ids, partner_b_id__in=partner_ids
@@ -238,10 +240,6 @@ def network_data(chains, chain: ValueChain | None = None) -> dict:
 
 def chain_gaps(chain: ValueChain) -> dict:
     """What a coordinator should act on in this chain, each list capped for the page."""
-    from matchmaking.models import Introduction, IntroductionStatus
-
-    from .selectors import value_chain_map
-
     today = timezone.localdate()
     in_chain = Participation.objects.filter(value_chain=chain)
     stages = value_chain_map(chain, sample=0)

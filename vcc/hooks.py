@@ -1,0 +1,59 @@
+"""Where a lower app lets a higher one act: every such hook, in one place.
+
+vcc's apps are layered (the README's architecture table): an app imports only the apps below
+it, so `partners`, the ground, knows nothing of matchmaking or convenings. When a write or a
+page of a lower app must involve a higher one, it goes through one of the hooks below: the
+lower app sends the signal (from a service, inside its transaction) or reads the registry (in
+a view), and the higher app connects its receiver or registers its section in its
+`AppConfig.ready()`. Nothing else crosses upwards; tests/test_layering.py fails on an import
+that does.
+
+Signals
+- `listing_changed(sender=Offer|Need, listing_id, product_id, removed)`: an offer or need was
+  saved (`removed=False`, sent after the save) or is about to be deleted (`removed=True`, sent
+  before the delete, while its suggestions can still be read). Sent by
+  partners.services.save_listing / delete_listing and by the import for every listing it
+  writes. matchmaking recomputes the suggestions the listing touches, after the commit.
+- `interactions_logged(sender=Interaction, partner_ids)`: interactions with these partners
+  were recorded (partners.services.log_interaction). matchmaking refreshes the strength of
+  the relationships among them.
+
+Registries
+- `PARTNER_TABS`: tabs of a partner's page after its own (overview, offers and needs,
+  timeline), before the change history; matchmaking registers "Relationships".
+- `PERSON_SECTIONS`: sections of a person's page after contact and organisations;
+  convenings registers the person's action items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.dispatch import Signal
+
+listing_changed = Signal()
+interactions_logged = Signal()
+
+
+@dataclass(frozen=True)
+class PageSection:
+    """A part of a lower app's page that a higher app provides.
+
+    `context(request, obj)` returns what `template` shows (`obj`: the page's access object,
+    e.g. a partners.permissions.PartnerAccess, or the Person); `template` is included in the
+    page with that context added."""
+
+    key: str
+    label: str
+    template: str
+    context: Callable[..., dict]
+
+
+PARTNER_TABS: dict[str, PageSection] = {}
+PERSON_SECTIONS: dict[str, PageSection] = {}
+
+
+def register(registry: dict[str, PageSection], section: PageSection) -> None:
+    """Add a section (again: the same key replaces it, as ready() may run twice in tests)."""
+    registry[section.key] = section
