@@ -16,4 +16,5 @@ urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/report/", views.report, name="report"),
     path("dashboard/<slug:key>.csv", views.figure_csv, name="figure_csv"),
+    path("export/", views.export, name="export"),
 ]

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import csv
+import tempfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from partners.permissions import coordinated_chains, coordinator_required, get_partner_for_user
 
+from . import export as full_export
 from . import services
 from .dashboard import FIGURES, Scope, all_figures
 from .forms import DashboardFilterForm, OutcomeReportForm, chains_for_report
@@ -124,3 +127,15 @@ def figure_csv(request: HttpRequest, key: str) -> HttpResponse:
     writer.writerow(figure.csv_header)
     writer.writerows(figure.csv_rows)
     return response
+
+
+@coordinator_required
+def export(request: HttpRequest) -> HttpResponse:
+    """The full export: a page with one button (GET), and the zip it downloads (POST)."""
+    if request.method != "POST":
+        return render(request, "outcomes/export.html", {"chains": coordinated_chains(request.user)})
+    target = tempfile.TemporaryFile()
+    full_export.write_full_export(request.user, target)
+    target.seek(0)
+    stamp = timezone.localdate().isoformat()
+    return FileResponse(target, as_attachment=True, filename=f"vcc-export-{stamp}.zip")

@@ -24,7 +24,6 @@ urlpatterns = [
     path("partners/", views.directory, name="directory"),
     path("partners/export.csv", views.directory_csv, name="directory_csv"),
     path("people/export.csv", views.people_csv, name="people_csv"),
-    path("export/", views.export, name="export"),
     path("partners/new/", views.create, name="create"),
     path("partners/<id:pk>/", views.detail, name="detail"),
     path("partners/<id:pk>/edit/", views.edit, name="edit"),

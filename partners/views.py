@@ -3,15 +3,12 @@ render. A page and its htmx fragments are one template; htmx requests get the fr
 
 from __future__ import annotations
 
-import tempfile
-
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -196,18 +193,6 @@ def _csv_response(lines, name: str) -> StreamingHttpResponse:
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="vcc-{name}-{stamp}.csv"'
     return response
-
-
-@coordinator_required
-def export(request: HttpRequest) -> HttpResponse:
-    """The full export: a page with one button (GET), and the zip it downloads (POST)."""
-    if request.method != "POST":
-        return render(request, "partners/export.html", {"chains": coordinated_chains(request.user)})
-    target = tempfile.TemporaryFile()
-    exporting.write_full_export(request.user, target)
-    target.seek(0)
-    stamp = timezone.localdate().isoformat()
-    return FileResponse(target, as_attachment=True, filename=f"vcc-export-{stamp}.zip")
 
 
 @coordinator_required

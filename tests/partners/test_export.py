@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 DIRECTORY_CSV = reverse("partners:directory_csv")
 PEOPLE_CSV = reverse("partners:people_csv")
-EXPORT = reverse("partners:export")
+EXPORT = reverse("outcomes:export")
 
 
 def rows(response) -> list[list[str]]:

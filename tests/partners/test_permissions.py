@@ -54,7 +54,7 @@ def world(
         "directory": reverse("partners:directory"),
         "directory_csv": reverse("partners:directory_csv"),
         "people_csv": reverse("partners:people_csv"),
-        "export": reverse("partners:export"),
+        "export": reverse("outcomes:export"),
         "create": reverse("partners:create"),
         "people": reverse("partners:people"),
         "chains": reverse("partners:chains"),

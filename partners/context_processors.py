@@ -1,4 +1,4 @@
-from partners.permissions import role_of
+from .permissions import role_of
 
 
 def role(request):
