@@ -14,23 +14,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from partners.models import Person
-from partners.permissions import is_coordinator
+from partners.permissions import coordinates_chain
 
 from .models import ActionItem, Convening, Invitee, WorkingGroup
-
-
-def _coordinates(user, chain_ref):
-    if user.is_superuser:
-        return Value(True)
-    if not is_coordinator(user):
-        return Value(False)
-    from partners.models import ValueChain
-
-    return Exists(ValueChain.objects.filter(pk=chain_ref, coordinators=user))
 
 
 def person_of(user) -> Person | None:
@@ -60,7 +50,7 @@ def get_group_for_user(request, pk, *, write=False, coordinate=False) -> GroupAc
         WorkingGroup.objects.filter(pk=pk)
         .select_related("value_chain", "lead")
         .annotate(
-            user_coordinates=_coordinates(user, OuterRef("value_chain_id")),
+            user_coordinates=coordinates_chain(user, OuterRef("value_chain_id")),
             user_is_member=Exists(
                 WorkingGroup.members.through.objects.filter(
                     workinggroup_id=OuterRef("pk"), person__user=user
@@ -104,7 +94,7 @@ def get_convening_for_user(request, pk, *, write=False) -> ConveningAccess:
         Convening.objects.filter(pk=pk)
         .select_related("value_chain", "working_group__lead")
         .annotate(
-            user_coordinates=_coordinates(user, OuterRef("value_chain_id")),
+            user_coordinates=coordinates_chain(user, OuterRef("value_chain_id")),
             user_is_group_member=Exists(
                 WorkingGroup.members.through.objects.filter(
                     workinggroup_id=OuterRef("working_group_id"), person__user=user
@@ -142,7 +132,7 @@ def get_action_for_user(request, pk, *, write=False) -> tuple[ActionItem, bool]:
         ActionItem.objects.filter(pk=pk)
         .select_related("owner", "working_group__lead", "convening", "value_chain")
         .annotate(
-            user_coordinates=_coordinates(user, OuterRef("value_chain_id")),
+            user_coordinates=coordinates_chain(user, OuterRef("value_chain_id")),
             user_is_member=Exists(
                 WorkingGroup.members.through.objects.filter(
                     Q(workinggroup_id=OuterRef("working_group_id")), person__user=user

@@ -2,11 +2,17 @@
 partners.permissions for the roles)."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, Value
+from django.db.models import OuterRef
 from django.http import Http404
 
-from partners.models import Affiliation, Need, Participation, ValueChain
-from partners.permissions import coordinated_chain_ids, get_partner_for_user, is_coordinator
+from partners.models import Need, Participation, ValueChain
+from partners.permissions import (
+    coordinated_chain_ids,
+    coordinates_chain,
+    get_partner_for_user,
+    is_coordinator,
+    works_at,
+)
 
 from .models import Introduction, Suggestion
 
@@ -19,20 +25,8 @@ def get_introduction_for_user(request, pk, *, coordinate=False) -> Introduction:
     user = request.user
     if not user.is_authenticated:
         raise Http404
-    if user.is_superuser:
-        coordinates = Value(True)
-    elif is_coordinator(user):
-        coordinates = Exists(
-            Introduction.objects.filter(pk=OuterRef("pk"), value_chain__coordinators=user)
-        )
-    else:
-        coordinates = Value(False)
-    member = Exists(
-        Affiliation.objects.filter(
-            Q(partner=OuterRef("partner_a")) | Q(partner=OuterRef("partner_b")),
-            person__user=user,
-        )
-    )
+    coordinates = coordinates_chain(user, OuterRef("value_chain_id"))
+    member = works_at(user, OuterRef("partner_a"), OuterRef("partner_b"))
     introduction = (
         Introduction.objects.filter(pk=pk)
         .select_related("partner_a", "partner_b", "person_a", "person_b", "value_chain")
@@ -60,9 +54,9 @@ def suggestion_chain_ids(user, partner_id: int) -> list[int]:
         return coordinated_chain_ids(user)
     return list(
         Participation.objects.filter(
+            works_at(user, OuterRef("partner_id")),
             partner_id=partner_id,
             value_chain__match_settings__show_to_partners=True,
-            partner__affiliations__person__user=user,
         ).values_list("value_chain_id", flat=True)
     )
 
@@ -94,20 +88,8 @@ def get_suggestion_for_user(request, pk, *, coordinate=False) -> Suggestion:
     user = request.user
     if not user.is_authenticated:
         raise Http404
-    if user.is_superuser:
-        coordinates = Value(True)
-    elif is_coordinator(user):
-        coordinates = Exists(
-            ValueChain.objects.filter(pk=OuterRef("value_chain_id"), coordinators=user)
-        )
-    else:
-        coordinates = Value(False)
-    party = Exists(
-        Affiliation.objects.filter(
-            Q(partner=OuterRef("buyer_id")) | Q(partner=OuterRef("supplier_id")),
-            person__user=user,
-        )
-    )
+    coordinates = coordinates_chain(user, OuterRef("value_chain_id"))
+    party = works_at(user, OuterRef("buyer_id"), OuterRef("supplier_id"))
     suggestion = (
         Suggestion.objects.filter(pk=pk)
         .select_related("buyer", "supplier", "offer__product", "need__product")

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
+from django.db.models import OuterRef, Q
 
 from matchmaking.models import Introduction
 from partners.models import Partner, Relationship, ValueChain
+from partners.permissions import coordinates_chain
 
 from .models import OutcomeReport
 
@@ -86,8 +87,8 @@ class OutcomeReportForm(forms.ModelForm):
 def chains_for_report(partner: Partner, user, can_coordinate: bool, is_member: bool):
     """The chains a report may be for: the partner's, limited to the user's if a coordinator."""
     chains = ValueChain.objects.filter(participations__partner=partner)
-    if not is_member and not user.is_superuser:
-        chains = chains.filter(coordinators=user)
+    if not is_member:
+        chains = chains.filter(coordinates_chain(user, OuterRef("pk")))
     return chains.order_by("name").distinct()
 
 

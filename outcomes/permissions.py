@@ -3,10 +3,10 @@ coordinator, those in the chains they coordinate. Anyone else gets a 404."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
-from partners.permissions import PartnerAccess, get_partner_for_user
+from partners.permissions import PartnerAccess, coordinates_chain, get_partner_for_user
 
 from .models import OutcomeReport
 
@@ -14,8 +14,8 @@ from .models import OutcomeReport
 def reports_for(access: PartnerAccess, user) -> QuerySet[OutcomeReport]:
     """The partner's reports this user may see and change."""
     reports = OutcomeReport.objects.filter(partner=access.partner)
-    if not access.is_member and not user.is_superuser:
-        reports = reports.filter(value_chain__coordinators=user)
+    if not access.is_member:
+        reports = reports.filter(coordinates_chain(user, OuterRef("value_chain_id")))
     return reports
 
 

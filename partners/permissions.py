@@ -16,10 +16,12 @@ see is a 404 (its existence is not leaked); one they may see but not change is a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import reduce
+from operator import or_
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, QuerySet, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Value
 from django.http import Http404
 
 from .models import Affiliation, Participation, Partner, Person, ValueChain
@@ -67,12 +69,36 @@ def coordinated_chains(user) -> QuerySet[ValueChain]:
     return ValueChain.objects.filter(coordinators=user)
 
 
-def _coordinates_partner(user, partner_ref) -> Exists | Value:
+# --- the access core: every app's get_*_for_user asks these two questions -----------------------
+
+
+def coordinates_chain(user, chain) -> Exists | Value:
+    """Does the user coordinate the value chain `chain` (an id, or an OuterRef to one)? An
+    expression to filter or annotate with: no query of its own."""
     if user.is_superuser:
         return Value(True)
     if not is_coordinator(user):
         return Value(False)
-    return Exists(Participation.objects.filter(partner=partner_ref, value_chain__coordinators=user))
+    return Exists(
+        ValueChain.coordinators.through.objects.filter(valuechain_id=chain, user_id=user.pk)
+    )
+
+
+def coordinates_partner(user, partner) -> Exists | Value:
+    """Does the user coordinate one of the value chains of `partner` (an id or OuterRef)?"""
+    if user.is_superuser:
+        return Value(True)
+    if not is_coordinator(user):
+        return Value(False)
+    return Exists(Participation.objects.filter(partner=partner, value_chain__coordinators=user))
+
+
+def works_at(user, *partners) -> Exists | Value:
+    """Does the user work at `partner` (or at any of `partners`: ids or OuterRefs)?"""
+    if not user.is_authenticated:
+        return Value(False)
+    at = reduce(or_, (Q(partner=partner) for partner in partners))
+    return Exists(Affiliation.objects.filter(at, person__user_id=user.pk))
 
 
 def coordinated_chain_ids(user) -> list[int]:
@@ -152,10 +178,8 @@ def get_partner_for_user(request, pk, *, write=False, coordinate=False) -> Partn
     partner = (
         Partner.objects.filter(pk=pk)
         .annotate(
-            user_coordinates=_coordinates_partner(user, OuterRef("pk")),
-            user_is_member=Exists(
-                Affiliation.objects.filter(partner=OuterRef("pk"), person__user=user)
-            ),
+            user_coordinates=coordinates_partner(user, OuterRef("pk")),
+            user_is_member=works_at(user, OuterRef("pk")),
         )
         .first()
     )
@@ -174,17 +198,15 @@ def get_person_for_user(request, pk, *, write=False) -> Person:
     user = request.user
     if not user.is_authenticated:
         raise Http404
+    # A coordinator of a chain of one of the partners the person works at.
     coordinates = (
         Value(True)
         if user.is_superuser
         else Exists(
             Affiliation.objects.filter(
-                person=OuterRef("pk"),
-                partner__participations__value_chain__coordinators=user,
+                coordinates_partner(user, OuterRef("partner_id")), person=OuterRef("pk")
             )
         )
-        if is_coordinator(user)
-        else Value(False)
     )
     person = Person.objects.filter(pk=pk).annotate(user_coordinates=coordinates).first()
     if person is None or not (person.user_coordinates or person.user_id == user.pk):
