@@ -51,7 +51,7 @@ OTHER_BENCHES = ["matchmaking.py", "imports.py", "outbox.py"]
 BENCH_USERNAME = "bench@vcc.local"
 BENCH_PASSWORD = "bench-pass-2026"
 # A coordinator of one chain (the largest), with the bench user's password: a search of their
-# partners cannot take the whole network's shortcut (selectors.partner_search_parts).
+# partners cannot take the whole network's shortcut (partners.search.partner_search_parts).
 ONE_CHAIN_USERNAME = "bench-one-chain@vcc.local"
 PAGE_SIZE = 50
 

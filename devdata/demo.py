@@ -56,7 +56,8 @@ from partners.models import (
     Visibility,
     months_to_mask,
 )
-from partners.services import note_contact, refresh_search_documents
+from partners.search import refresh_search_documents
+from partners.services import note_contact
 
 DEMO_PASSWORD = "demo-pass-2026"
 FOOD = "Valley Fresh Food Chain"

@@ -40,7 +40,7 @@ from partners.models import (
     Stage,
     ValueChain,
 )
-from partners.services import add_search_words
+from partners.search import add_search_words
 
 BENCH_USERNAME = "bench@vcc.local"
 BENCH_PASSWORD = "bench-pass-2026"

@@ -35,7 +35,7 @@ from partners.models import (
     WebsiteKey,
 )
 from partners.permissions import coordinated_chain_ids
-from partners.services import add_search_words
+from partners.search import add_search_words
 
 from .columns import FIELDS, CellError, clean_cell, duplicate_targets, guess_mapping
 from .columns import missing_required as _missing_required

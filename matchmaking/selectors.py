@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from partners.models import Need, Offer, Participation, Partner, ValueChain
 from partners.permissions import coordinated_chain_ids, coordinated_chains, visible_partners
-from partners.selectors import search_filter
+from partners.search import search_filter
 
 from . import suggestions as suggestions_module
 from .explain import reasons

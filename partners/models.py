@@ -170,7 +170,11 @@ class Partner(models.Model):
     minority_owned = models.BooleanField(default=False)
     worker_owned = models.BooleanField(default=False)
     certifications = models.ManyToManyField(Certification, blank=True, related_name="partners")
-    # Lower-cased name, place, people and products: what directory search matches against.
+    # Lower-cased name, place, people and products: what directory search matches against
+    # (partners.search keeps it and reads it). The database holds more for search than this
+    # model shows: trigram and full-text GIN indexes on it (migration 0002), a trigram index on
+    # lower(name), and `search_rest`, a generated column (the text without the name) with its
+    # own trigram index (0012). None is a field: only partners.search reads them, in raw SQL.
     search_document = models.TextField(blank=True, editable=False, default="")
     # The date of the latest interaction with the partner (services.note_contact keeps it):
     # who has gone quiet is then an index range, not an aggregate over every interaction.

@@ -2,38 +2,24 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import reduce
-from operator import or_
 
 from django.conf import settings
-from django.db import connection
 from django.db.models import (
-    BooleanField,
-    Case,
-    CharField,
     Count,
     Exists,
-    ExpressionWrapper,
     F,
-    FloatField,
     OuterRef,
     Prefetch,
-    Q,
     QuerySet,
     Subquery,
-    TextField,
     Value,
-    When,
     Window,
     prefetch_related_objects,
 )
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Cast, Coalesce, Concat, Lower, RowNumber
-from django.db.models.lookups import Contains
+from django.db.models.functions import Coalesce, Concat, Lower, RowNumber
 
-from vcc.paging import Page, Unindexed, keyset_page
+from vcc.paging import Page, keyset_page
 
 from .models import (
     Affiliation,
@@ -47,7 +33,6 @@ from .models import (
     Participation,
     Partner,
     Person,
-    SearchWord,
     Stage,
     ValueChain,
     Visibility,
@@ -58,187 +43,18 @@ from .permissions import (
     visible_partners,
     visible_people,
 )
+from .search import partner_search, search_filter
 
-MAX_SEARCH_WORDS = 5
 PARTNER_SORTS = {
     "name": ["name", "id"],
     "-name": ["-name", "-id"],
     "region": ["region", "name", "id"],
     "-updated": ["-updated_at", "-id"],
 }
-# The same sorts for search results, by keys no index holds (see partner_directory).
-SEARCH_SORTS = {
-    "name": ["name_key", "id"],
-    "-name": ["-name_key", "-id"],
-    "region": ["region_key", "name_key", "id"],
-}
 PEOPLE_SORTS = {
     "name": ["last_name", "first_name", "id"],
     "-name": ["-last_name", "-first_name", "-id"],
 }
-
-
-def search_filter(qs: QuerySet, q: str, title=None) -> QuerySet:
-    """Keep the rows whose search_document matches every word of `q`, annotated with `rank`.
-
-    A word matches as a substring (trigram GIN index) or, under three letters, as the start
-    of a word (full-text GIN index). On PostgreSQL a word found nowhere as written counts as
-    a typo: it matches the words of the search vocabulary it resembles (SearchWord, trigram
-    similarity), as substrings. The rank adds up, per word, 1 for a word as written or the
-    similarity of the correction, plus 1 when the word is in `title` (an expression, e.g. the
-    lower-cased name): names before addresses. SQLite falls back to substrings.
-    """
-    qs, words, scores, _ = _search_matches(qs, q)
-    return qs.annotate(rank=_rank(scores + _title_scores(title, words)))
-
-
-def partner_search_parts(qs: QuerySet[Partner], q: str) -> list[QuerySet[Partner]]:
-    """search_filter's partners and rank (title: the name), in two parts for keyset_page:
-    those with a word of `q` in their name, and the rest.
-
-    When each word matches one way (as written, or as its one correction), the rest rank the
-    same, so best match first is id order among them: a word thousands of partners hold
-    outside their name (a region) costs a walk of the id index as far as the page goes, not
-    a rank and a sort of every match. The rest are found by `search_rest` (migration 0012:
-    the search document without the name), whose statistics tell the planner how many there
-    are; the first part by a trigram index on the name. A word with several corrections or
-    under three letters, and SQLite, rank and sort the matches in one part.
-    """
-    title = Lower("name")
-    matches, words, scores, one_way = _search_matches(qs, q)
-    if one_way is None:
-        return [matches.annotate(rank=_rank(scores + _title_scores(title, words)))]
-    points = [_points(p) for _, p in one_way]
-    in_name = reduce(or_, (Q(Contains(title, word)) for word in words))
-    rest = RawSQL('"partners_partner"."search_rest"', (), output_field=TextField())
-    # Without the word in the name, a word is in the search text if and only if it is in the
-    # rest of it; a correction may still be in the name.
-    elsewhere = [
-        Q(Contains(rest, text)) if text == word else Q(search_document__contains=text)
-        for word, (text, _) in zip(words, one_way, strict=True)
-    ]
-    # One word in the name: every partner there has the same rank too.
-    in_name_points = [_points(1)] if len(words) == 1 else _title_scores(title, words)
-    return [
-        matches.filter(in_name).annotate(rank=_rank(points + in_name_points)),
-        qs.filter(*elsewhere).exclude(in_name).annotate(rank=_rank(points)),
-    ]
-
-
-def _search_matches(
-    qs: QuerySet, q: str
-) -> tuple[QuerySet, list[str], list, list[tuple[str, float]] | None]:
-    """`qs` kept to the rows matching every word of `q` (see search_filter); the words; per
-    word, the score of a match (an expression), none on SQLite; and, when each word matches
-    one way, as a substring (PostgreSQL, three letters or more, found as written or with one
-    correction), per word that text and its points."""
-    words = [w for w in re.split(r"\W+", q.lower()) if w][:MAX_SEARCH_WORDS]
-    if not words:
-        return qs, [], [], None
-    if connection.vendor != "postgresql":
-        for word in words:
-            qs = qs.filter(search_document__contains=word)
-        return qs, [], [], None
-
-    corrections = _corrections(qs, words)
-    scores, one_way = [], []
-    for word in words:
-        if len(word) < 3:
-            # Too short for a trigram: the start of a word (full-text index).
-            qs = qs.filter(_prefix_matches(word))
-            scores.append(_points(1))
-            one_way = None
-        elif word in corrections:
-            near = corrections[word]
-            qs = qs.filter(
-                reduce(or_, (Q(search_document__contains=w) for w, _ in near), Q(pk__in=[]))
-            )
-            scores.append(
-                Case(
-                    *(When(search_document__contains=w, then=_points(sim)) for w, sim in near),
-                    default=_points(0),
-                )
-                if near
-                else _points(0)
-            )
-            one_way = one_way + near if one_way is not None and len(near) == 1 else None
-        else:
-            qs = qs.filter(search_document__contains=word)
-            scores.append(_points(1))
-            one_way = one_way + [(word, 1.0)] if one_way is not None else None
-    return qs, words, scores, one_way
-
-
-def _title_scores(title, words: list[str]) -> list:
-    if title is None:
-        return []
-    return [
-        Case(When(Contains(title, word), then=_points(1)), default=_points(0)) for word in words
-    ]
-
-
-def _rank(scores: list) -> ExpressionWrapper:
-    return ExpressionWrapper(sum(scores, start=_points(0)), output_field=FloatField())
-
-
-def _points(value: float) -> Cast:
-    # A double precision constant: a plain 1.0 is a numeric in PostgreSQL, and adding up and
-    # sorting thousands of numerics costs a search for a common word a fifth of its time.
-    return Cast(Value(float(value)), FloatField())
-
-
-CORRECTIONS_PER_WORD = 3
-
-
-def _corrections(qs: QuerySet, words: list[str]) -> dict[str, list[tuple[str, float]]]:
-    """For each word (three letters or more) no row of `qs` contains as written: the most
-    similar words of the search vocabulary, with their similarity. One query: per word, a
-    probe of `qs` stopped at its first match, and a look-up of the vocabulary (small, with a
-    trigram index)."""
-    from django.contrib.postgres.search import TrigramSimilarity
-
-    words = [w for w in dict.fromkeys(words) if len(w) >= 3]
-    if not words:
-        return {}
-    text, number = CharField(), FloatField()
-    parts = []
-    for word in words:
-        parts.append(
-            qs.filter(search_document__contains=word)
-            .order_by()
-            .values_list(
-                Value(word, output_field=text),
-                Value(None, output_field=text),
-                Value(None, output_field=number),
-            )[:1]
-        )
-        parts.append(
-            SearchWord.objects.filter(word__trigram_similar=word)
-            .annotate(similarity=TrigramSimilarity("word", word))
-            .order_by("-similarity", "word")
-            .values_list(Value(word, output_field=text), "word", "similarity")[
-                :CORRECTIONS_PER_WORD
-            ]
-        )
-    found, near = set(), {w: [] for w in words}
-    for word, correction, similarity in parts[0].union(*parts[1:], all=True):
-        if correction is None:
-            found.add(word)
-        else:
-            near[word].append((correction, round(similarity, 3)))
-    return {w: sorted(near[w], key=lambda c: -c[1]) for w in words if w not in found}
-
-
-def _prefix_matches(word: str) -> Q:
-    # Raw SQL so the expression is exactly the one the GIN index was built on.
-    return Q(
-        RawSQL(
-            "to_tsvector('simple'::regconfig, search_document) "
-            "@@ to_tsquery('simple'::regconfig, %s)",
-            (f"{word}:*",),
-            output_field=BooleanField(),
-        )
-    )
 
 
 @dataclass
@@ -257,12 +73,8 @@ class DirectoryFilters:
 
 def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
     """One page of the partners the user may see, filtered, searched and sorted. Best matches
-    first are read in two parts (partner_search_parts): with a word in the name, and not."""
-    parts, ordering, chains_shown = _partner_directory_parts(user, f, for_page=True)
-    ahead = None
-    if f.q and f.sort in ("name", "-name") and connection.vendor == "postgresql":
-        # Search results by name: a first look along the name index (migration 0013).
-        ahead = Partner.objects.annotate(name_key=Lower("name"))
+    first over the whole network are read in two parts (see partners.search)."""
+    parts, ordering, chains_shown, ahead = _partner_directory_parts(user, f, for_page=True)
     page = keyset_page(parts, ordering, cursor, settings.VCC_PAGE_SIZE, ahead=ahead)
     # After paging: a first look that found too few rows has nothing prefetched for them.
     prefetch_related_objects(page.rows, chains_shown)
@@ -272,7 +84,7 @@ def partner_directory(user, f: DirectoryFilters, cursor: str | None) -> Page:
 def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Partner], list[str]]:
     """The partners the user may see, filtered and searched, each with `chains_shown` (its
     participations in the user's chains); and the order to read them in."""
-    (qs,), ordering, chains_shown = _partner_directory_parts(user, f, for_page=False)
+    (qs,), ordering, chains_shown, _ = _partner_directory_parts(user, f, for_page=False)
     return qs.prefetch_related(chains_shown), ordering
 
 
@@ -282,9 +94,10 @@ DIRECTORY_COLUMNS = ["id", "name", "kind", "size", "region", "updated_at"]
 
 def _partner_directory_parts(
     user, f: DirectoryFilters, for_page: bool
-) -> tuple[list[QuerySet[Partner]], list[str], Prefetch]:
-    """The parts of the list (see partner_search_parts), the order to read them in, and the
-    prefetch of each partner's participations in the user's chains (`chains_shown`)."""
+) -> tuple[list[QuerySet[Partner]], list[str], Prefetch, QuerySet[Partner] | None]:
+    """The parts of the list (see search.partner_search), the order to read them in, the
+    prefetch of each partner's participations in the user's chains (`chains_shown`), and the
+    table a sorted search first looks along."""
     chain_ids, every_chain = coordinated_chain_ids_and_all(user)
     qs = visible_partners(user, chain_ids)
     in_chain = {
@@ -322,32 +135,19 @@ def _partner_directory_parts(
         )
     # Neither page nor export shows descriptions or the search text: leave them in the table.
     qs = qs.only(*DIRECTORY_COLUMNS) if for_page else qs.defer("description", "search_document")
-    by_relevance = f.q and f.sort in ("relevance", "")
     filtered = any(value for name, value in vars(f).items() if name not in ("q", "sort"))
-    if by_relevance and for_page and every_chain and not filtered:
-        # In parts only a search of the whole network: a part read in id order walks the id
-        # index, and tests each partner it passes against the filters, the coordinator's
-        # chains among them. When a word is common elsewhere and rare there ("lettuce" for a
-        # coordinator of one chain), the walk covers the table: 9 -> 97 ms.
-        parts = partner_search_parts(qs, f.q)
-    else:
-        parts = [search_filter(qs, f.q, Lower("name"))]
-    if by_relevance:
-        ordering = ["-rank", "id"]
-    elif f.q and f.sort in SEARCH_SORTS:
-        # Sorted search results: the matches are gathered from the search indexes first, then
-        # sorted by a key no index holds (Unindexed). Walking the name index and testing
-        # every partner against the search is what the planner would otherwise do when it
-        # thinks a word common, and a rare word then costs a scan of the whole table. By name,
-        # partner_directory first walks a bounded stretch of that index itself.
-        parts = [
-            part.annotate(name_key=Unindexed(Lower("name")), region_key=Lower("region"))
-            for part in parts
-        ]
-        ordering = SEARCH_SORTS[f.sort]
+    search = None
+    if f.q:
+        search = partner_search(
+            qs, f.q, sort=f.sort, whole_network=for_page and every_chain and not filtered
+        )
+    if search is not None and search.ordering:
+        parts, ordering = search.parts, search.ordering
     elif by_chain_name:
+        parts = [qs]
         ordering = ["-chain_name", "-id"] if f.sort == "-name" else ["chain_name", "id"]
     else:
+        parts = search.parts if search is not None else [qs]
         ordering = PARTNER_SORTS.get(f.sort, PARTNER_SORTS["name"])
     chains_shown = Prefetch(
         "participations",
@@ -357,7 +157,7 @@ def _partner_directory_parts(
         # A plain list per partner: no related manager and queryset built for each row.
         to_attr="chains_shown",
     )
-    return parts, ordering, chains_shown
+    return parts, ordering, chains_shown, search.ahead if search is not None else None
 
 
 PEOPLE_COLUMNS = ["id", "first_name", "last_name", "email", "phone", "consent_to_contact"]

@@ -4,9 +4,7 @@ in the partner's history, so the change history shows who changed what, when."""
 from __future__ import annotations
 
 import datetime
-import re
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
@@ -20,7 +18,6 @@ from django.utils.text import capfirst
 from vcc import hooks
 
 from .models import (
-    MAX_SEARCH_WORD,
     Affiliation,
     ChangeRecord,
     Commitment,
@@ -33,89 +30,9 @@ from .models import (
     Participation,
     Partner,
     Person,
-    SearchWord,
     describe_months,
 )
-
-SEARCH_BATCH = 2000
-
-
-# --- search documents -------------------------------------------------------------------------
-
-
-def partner_search_documents(partner_ids: Iterable[int]) -> dict[int, str]:
-    """Name, place, people and products of each partner, lower-cased: what search matches."""
-    ids = list(partner_ids)
-    words: dict[int, list[str]] = defaultdict(list)
-    for pk, name, region, address in Partner.objects.filter(pk__in=ids).values_list(
-        "pk", "name", "region", "address"
-    ):
-        words[pk] += [name, region, address]
-    for pk, first, last in Affiliation.objects.filter(partner_id__in=ids).values_list(
-        "partner_id", "person__first_name", "person__last_name"
-    ):
-        words[pk] += [first, last]
-    for model in (Offer, Need):
-        for pk, product in (
-            model.objects.filter(partner_id__in=ids)
-            .values_list("partner_id", "product__name")
-            .distinct()
-        ):
-            words[pk].append(product)
-    return {pk: " ".join(w for w in parts if w).lower() for pk, parts in words.items()}
-
-
-def person_search_documents(person_ids: Iterable[int]) -> dict[int, str]:
-    """Name, email and organisations of each person, lower-cased."""
-    ids = list(person_ids)
-    words: dict[int, list[str]] = defaultdict(list)
-    for pk, first, last, email in Person.objects.filter(pk__in=ids).values_list(
-        "pk", "first_name", "last_name", "email"
-    ):
-        words[pk] += [first, last, email]
-    for pk, partner in Affiliation.objects.filter(person_id__in=ids).values_list(
-        "person_id", "partner__name"
-    ):
-        words[pk].append(partner)
-    return {pk: " ".join(w for w in parts if w).lower() for pk, parts in words.items()}
-
-
-def refresh_search_documents(
-    partner_ids: Iterable[int] | None = None, person_ids: Iterable[int] | None = None
-) -> None:
-    """Rebuild the search text of the given partners and people (all of them when None)."""
-    if partner_ids is None:
-        partner_ids = Partner.objects.values_list("pk", flat=True)
-    if person_ids is None:
-        person_ids = Person.objects.values_list("pk", flat=True)
-    for model, ids, build in (
-        (Partner, list(partner_ids), partner_search_documents),
-        (Person, list(person_ids), person_search_documents),
-    ):
-        for start in range(0, len(ids), SEARCH_BATCH):
-            docs = build(ids[start : start + SEARCH_BATCH])
-            rows = [model(pk=pk, search_document=doc) for pk, doc in docs.items()]
-            model.objects.bulk_update(rows, ["search_document"])
-            add_search_words(docs.values())
-
-
-WORD = re.compile(rf"[^\W\d_]{{3,{MAX_SEARCH_WORD}}}")
-
-
-def search_words(text: str) -> set[str]:
-    """The words of `text` the search vocabulary keeps: three letters or more, no digits
-    (the migration that fills SearchWord splits documents the same way)."""
-    return set(WORD.findall(text.lower()))
-
-
-def add_search_words(documents: Iterable[str]) -> None:
-    """Add the documents' new words to the search vocabulary (words never leave it: a stale
-    word only offers a correction that finds nothing)."""
-    words = set().union(*(search_words(doc) for doc in documents))
-    SearchWord.objects.bulk_create(
-        [SearchWord(word=w) for w in sorted(words)], ignore_conflicts=True, batch_size=1000
-    )
-
+from .search import refresh_search_documents
 
 # --- change history ---------------------------------------------------------------------------
 

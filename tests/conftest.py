@@ -13,7 +13,7 @@ import shutil
 import pytest
 from django.test import Client
 
-from partners.services import refresh_search_documents
+from partners.search import refresh_search_documents
 from vcc.celery import app as celery_app
 
 from .factories import (

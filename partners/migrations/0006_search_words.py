@@ -3,7 +3,7 @@ index on PostgreSQL, filled from the documents already there."""
 
 from django.db import migrations, models
 
-# Words of three letters or more (letters only), as partners.services.search_words splits them.
+# Words of three letters or more (letters only), as partners.search.search_words splits them.
 FILL = """
 INSERT INTO partners_searchword (word)
 SELECT DISTINCT w FROM (

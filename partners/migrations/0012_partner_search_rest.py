@@ -3,7 +3,7 @@ index on the lower-cased name, and `search_rest`, the search document without th
 begins it, as a generated column with its own trigram index.
 
 With these a search for words found as written reads its matches in two parts (see
-partners.selectors.partner_search_parts): those with a word in the name, from the name index,
+partners.search.partner_search_parts): those with a word in the name, from the name index,
 and the rest, whose rank is the same, in id order. The planner's estimate of "the rest" then
 comes from the statistics of `search_rest`; as "search_document and not the name" it multiplied
 two strongly related estimates, and took a walk of the whole table for a word found only in

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from matchmaking.models import Introduction
 from partners.models import Interaction, Relationship
-from partners.services import refresh_search_documents
+from partners.search import refresh_search_documents
 from tests.factories import ParticipationFactory, PartnerFactory
 
 from .conftest import screenshot, sign_in

@@ -19,7 +19,7 @@ from partners.models import (
     Product,
     ValueChain,
 )
-from partners.services import partner_search_documents, person_search_documents
+from partners.search import partner_search_documents, person_search_documents
 from tests.conftest import require
 from tests.factories import OfferFactory, PartnerFactory, PersonFactory
 
@@ -64,7 +64,7 @@ def test_search_documents_match_the_services():
     assert people == person_search_documents(people)
     # Every word of the documents is in the search vocabulary (typos are corrected from it).
     from partners.models import SearchWord
-    from partners.services import search_words
+    from partners.search import search_words
 
     vocabulary = set(SearchWord.objects.values_list("word", flat=True))
     assert set().union(*map(search_words, [*partners.values(), *people.values()])) <= vocabulary

@@ -24,7 +24,7 @@ def buyer(chain_a):
     participation = ParticipationFactory(
         value_chain=chain_a, chain_role="buyer", partner=PartnerFactory(name="Coastal Exporters")
     )
-    from partners.services import refresh_search_documents
+    from partners.search import refresh_search_documents
 
     refresh_search_documents([participation.partner_id], [])
     return participation.partner

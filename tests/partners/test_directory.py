@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from partners.models import ChainRole, Participation, ParticipationStatus, Partner, PartnerKind
-from partners.services import refresh_search_documents
+from partners.search import refresh_search_documents
 from tests.factories import (
     AffiliationFactory,
     OfferFactory,

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from partners.models import Interaction, InteractionPartner
-from partners.services import refresh_search_documents
+from partners.search import refresh_search_documents
 from tests.conftest import client_for
 from tests.factories import (
     AffiliationFactory,

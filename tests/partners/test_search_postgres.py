@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from partners.services import refresh_search_documents
+from partners.search import refresh_search_documents
 from tests.conftest import require
 from tests.factories import AffiliationFactory, ParticipationFactory, PartnerFactory, PersonFactory
 
@@ -90,6 +90,28 @@ def test_search_results_sorted_by_name(as_coordinator, chain_a):
         "zebra timber",
     ]
     assert names(as_coordinator.get(url, {"q": "timber", "sort": "-name"}))[0] == "zebra timber"
+
+
+@pytest.mark.parametrize(
+    "sort, expected",
+    [
+        # Sorted by keys no index holds (partners.search strategy 5): region, then name.
+        ("region", ["Acacia Timber", "zebra timber", "mopane timber"]),
+        # A sort the search has no keys for: the directory's own (latest change first).
+        ("-updated", ["zebra timber", "mopane timber", "Acacia Timber"]),
+    ],
+)
+def test_search_results_in_the_other_sorts(as_coordinator, chain_a, sort, expected):
+    for name, region in [
+        ("Acacia Timber", "Eastern Cape"),
+        ("mopane timber", "Limpopo"),
+        ("zebra timber", "Eastern Cape"),
+        ("Baobab Dairy", "Limpopo"),
+    ]:
+        ParticipationFactory(value_chain=chain_a, partner=PartnerFactory(name=name, region=region))
+    refresh_search_documents(None, None)
+    url = reverse("partners:directory")
+    assert names(as_coordinator.get(url, {"q": "timber", "sort": sort})) == expected
 
 
 def test_a_short_word_matches_the_start_of_a_word(as_coordinator, chain_a):
