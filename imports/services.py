@@ -22,6 +22,7 @@ from partners.models import (
     NAME_KEY,
     Affiliation,
     ChainRole,
+    ChangeRecord,
     Need,
     NetworkRole,
     Offer,
@@ -35,7 +36,8 @@ from partners.models import (
     WebsiteKey,
 )
 from partners.permissions import coordinated_chain_ids
-from partners.search import add_search_words
+from partners.search import add_search_words, refresh_search_documents
+from vcc import hooks
 
 from .columns import FIELDS, CellError, clean_cell, duplicate_targets, guess_mapping
 from .columns import missing_required as _missing_required
@@ -326,6 +328,13 @@ class Run:
         self.rows_created = self.rows_merged = self.rows_skipped = 0
         self.seen: dict[str, int] = {}  # a key of the row (name, email) -> first row number
         self.products: dict[str, int] = {}
+        # What the pages' services would also have done, done once at the end (finish()):
+        # the search text of the partners and people the rows touched, a line of history per
+        # record, and the suggestions of the new listings.
+        self.touched_partners: set[int] = set()
+        self.touched_people: set[int] = set()
+        self.history: list[tuple[int, str]] = []  # (partner id, summary)
+        self.new_listings: list[int] = []
 
     # rows -> values
 
@@ -368,8 +377,37 @@ class Run:
                         good.append((number, values))
                 getattr(self, f"batch_{self.job.kind}")(good)
                 progress.set(self.rows_total)
+            if self.write:
+                self.finish()
         finally:
             progress.close()
+
+    @property
+    def source(self) -> str:
+        return f"imported from {self.job.filename}"[:120]
+
+    def finish(self) -> None:
+        """After the rows are written, in the import's transaction: the search text, history
+        and suggestions, as if the rows had been typed in on the pages."""
+        refresh_search_documents(sorted(self.touched_partners), sorted(self.touched_people))
+        user = self.job.uploaded_by
+        now = timezone.now()
+        empty = {}
+        if connection.vendor == "postgresql":  # COPY sends the JSON column as jsonb
+            from psycopg.types.json import Jsonb
+
+            empty = Jsonb({})
+        insert_rows(
+            ChangeRecord,
+            ["partner", "user", "at", "summary", "changes"],
+            [
+                (partner_id, user.pk if user else None, now, summary[:200], empty)
+                for partner_id, summary in self.history
+            ],
+        )
+        if self.new_listings:
+            model = Offer if self.job.kind == "offers" else Need
+            hooks.listings_added.send(model, listing_ids=self.new_listings)
 
     def note_preview(self, number: int, values, result: str, message: str = "") -> None:
         if number > KEEP_PREVIEW + 1:  # the first rows of the file only
@@ -481,6 +519,10 @@ class Run:
         )
         self.add_created("partners", partner_ids)
         self.rows_created += len(partner_ids)
+        self.history += [
+            (pk, f"Created {v['name']} in {self.chain.name}, {self.source}")
+            for pk, v in zip(partner_ids, new, strict=True)
+        ]
         # New names join the search vocabulary, so a typo of them is corrected too.
         add_search_words(
             " ".join(w for w in (v["name"], v.get("region", ""), v.get("address", "")) if w)
@@ -497,7 +539,16 @@ class Run:
         participations += [self.participation(pk, v) for pk, v in merge if pk not in already]
         ids = insert_rows(Participation, PARTICIPATION_COLUMNS, participations)
         self.add_created("participations", ids[len(partner_ids) :])
-        self.fill_blanks(Partner, merge, ["region", "address", "website", "description", "size"])
+        filled = self.fill_blanks(
+            Partner, merge, ["region", "address", "website", "description", "size"]
+        )
+        self.touched_partners.update(filled)
+        joined = {pk for pk, _ in merge if pk not in already}
+        for pk, _ in merge:
+            what = [f"joined {self.chain.name}"] if pk in joined else []
+            what += [f"{name} filled in" for name in self.filled.get(f"partner:{pk}", [])]
+            if what:
+                self.history.append((pk, f"Merged with a row {self.source}: {', '.join(what)}"))
         self.rows_merged += len(merge)
 
     def participation(self, partner_id: int, v: dict) -> tuple:
@@ -510,10 +561,11 @@ class Run:
             v.get("joined_on") or timezone.localdate(),
         )
 
-    def fill_blanks(self, model, merge: list[tuple[int, dict]], names: list[str]) -> None:
-        """Existing records get the file's values for the fields they leave blank."""
+    def fill_blanks(self, model, merge: list[tuple[int, dict]], names: list[str]) -> list[int]:
+        """Existing records get the file's values for the fields they leave blank; the ids of
+        those that changed."""
         if not merge:
-            return
+            return []
         wanted = {pk: v for pk, v in merge}
         rows = model.objects.filter(pk__in=wanted).only("pk", *names)
         changed = []
@@ -530,6 +582,7 @@ class Run:
                 self.filled[f"{model._meta.model_name}:{obj.pk}"] = filled
         if changed:
             model.objects.bulk_update(changed, names, batch_size=BATCH)
+        return [obj.pk for obj in changed]
 
     @property
     def mapped(self) -> set[str]:
@@ -654,7 +707,14 @@ class Run:
         ]
         Affiliation.objects.bulk_create(affiliations, batch_size=BATCH)
         self.add_created("affiliations", [a.pk for a in affiliations[len(people) :]])
-        self.fill_blanks(Person, [(pk, v) for pk, v, _ in merge], ["last_name", "phone"])
+        filled = self.fill_blanks(Person, [(pk, v) for pk, v, _ in merge], ["last_name", "phone"])
+        # A person's search text holds their organisations, a partner's its people.
+        self.touched_people.update(pk for pk, _, _ in links)
+        self.touched_people.update(filled)
+        self.touched_partners.update(partner_id for _, partner_id, _ in links)
+        for _, partner_id, v in links:
+            name = f"{v['first_name']} {v.get('last_name', '')}".strip()
+            self.history.append((partner_id, f"Added person {name}, {self.source}"))
         self.rows_merged += len(merge)
 
     def batch_offers(self, good, **_):
@@ -699,6 +759,13 @@ class Run:
             ]
             model.objects.bulk_create(listings, batch_size=BATCH)
             self.add_created(self.job.kind, [x.pk for x in listings])
+            self.new_listings += [x.pk for x in listings]
+            self.touched_partners.update(x.partner_id for x in listings)
+            noun = model._meta.verbose_name
+            self.history += [
+                (x.partner_id, f"Added {noun}: {v['product']}, {self.source}")
+                for x, (v, _) in zip(listings, rows, strict=True)
+            ]
             self.rows_created += len(listings)
 
     def existing_listings(self, model, found) -> dict[tuple[int, str], tuple[int, str]]:
@@ -883,6 +950,27 @@ def undo_import(job_id: int) -> bool:
                 # progress bar then tells the time the checks take (most of an undo's).
                 with connection.cursor() as cursor:
                     cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            # Records the import added to and that stay: their search text and history follow.
+            created = {key: job.created.get(key, []) for key, _ in UNDO_ORDER}
+            kept_partners, kept_people = set(), set()
+            kept_partners.update(
+                int(ref.split(":")[1]) for ref in job.filled if ref.startswith("partner:")
+            )
+            kept_people.update(
+                int(ref.split(":")[1]) for ref in job.filled if ref.startswith("person:")
+            )
+            listings = (("affiliations", Affiliation), ("participations", Participation))
+            for key, model in (*listings, ("offers", Offer), ("needs", Need)):
+                kept_partners.update(
+                    model.objects.filter(pk__in=created[key]).values_list("partner_id", flat=True)
+                )
+            kept_people.update(
+                Affiliation.objects.filter(pk__in=created["affiliations"]).values_list(
+                    "person_id", flat=True
+                )
+            )
+            kept_partners -= set(created["partners"])
+            kept_people -= set(created["people"])
             try:
                 for key, model in UNDO_ORDER:
                     ids = job.created.get(key, [])
@@ -898,6 +986,12 @@ def undo_import(job_id: int) -> bool:
                 model_name, pk = ref.split(":")
                 model = Partner if model_name == "partner" else Person
                 model.objects.filter(pk=int(pk)).update(**{n: "" for n in names})
+            refresh_search_documents(sorted(kept_partners), sorted(kept_people))
+            summary = f"Import of {job.filename} undone"[:200]
+            ChangeRecord.objects.bulk_create(
+                ChangeRecord(partner_id=pk, user=job.uploaded_by, summary=summary)
+                for pk in sorted(kept_partners)
+            )
             ImportJob.objects.filter(pk=job_id).update(
                 state=ImportState.UNDONE, undone_at=timezone.now(), progress_done=0
             )

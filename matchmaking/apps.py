@@ -13,6 +13,7 @@ class MatchmakingConfig(AppConfig):
         from . import network_views, receivers
 
         hooks.listing_changed.connect(receivers.listing_changed, dispatch_uid="matchmaking")
+        hooks.listings_added.connect(receivers.listings_added, dispatch_uid="matchmaking")
         hooks.interactions_logged.connect(receivers.interactions_logged, dispatch_uid="matchmaking")
         hooks.register(
             hooks.PARTNER_TABS,

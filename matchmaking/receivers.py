@@ -28,3 +28,14 @@ def listing_changed(sender, *, listing_id: int, product_id: int, removed: bool, 
             set(Suggestion.objects.filter(offer_id=listing_id).values_list("need_id", flat=True))
         )
     transaction.on_commit(lambda: recompute_listing.delay(kind, listing_id, product_id, need_ids))
+
+
+def listings_added(sender, *, listing_ids: list[int], **kwargs) -> None:
+    """Listings written in bulk (an import): their suggestions, in one task after the commit."""
+    from partners.models import Offer
+
+    from .tasks import recompute_added_listings
+
+    kind = "offer" if sender is Offer else "need"
+    ids = list(listing_ids)
+    transaction.on_commit(lambda: recompute_added_listings.delay(kind, ids))

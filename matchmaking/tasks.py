@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db.models import F
 from django.utils import timezone
 
-from partners.models import Need
+from partners.models import Need, Offer
 
 from . import suggestions
 from .models import RecomputeRun, RecomputeStatus
@@ -19,6 +19,17 @@ def recompute_listing(
     """After one offer or need ("offer" / "need") was saved or removed: the suggestions it
     touches (`need_ids`: the needs a removed offer was suggested for)."""
     return suggestions.recompute_for_listing(kind, listing_id, product_id, need_ids)
+
+
+@shared_task
+def recompute_added_listings(kind: str, listing_ids: list[int]) -> int:
+    """After many offers or needs were added at once (an import): the new needs' suggestions,
+    or those of every need the new offers could serve (their products, parents, children)."""
+    if kind == "need":
+        return suggestions.recompute_needs(Need.objects.filter(pk__in=listing_ids))
+    products = Offer.objects.filter(pk__in=listing_ids).values_list("product_id", flat=True)
+    related = suggestions.related_product_ids(set(products))
+    return suggestions.recompute_needs(Need.objects.filter(product_id__in=related))
 
 
 @shared_task

@@ -120,9 +120,24 @@ def refresh_search_documents(
     ):
         for start in range(0, len(ids), SEARCH_BATCH):
             docs = build(ids[start : start + SEARCH_BATCH])
-            rows = [model(pk=pk, search_document=doc) for pk, doc in docs.items()]
-            model.objects.bulk_update(rows, ["search_document"])
+            write_search_documents(model, docs)
             add_search_words(docs.values())
+
+
+def write_search_documents(model, documents: dict[int, str]) -> None:
+    """Store search texts, {id: text}: one UPDATE ... FROM (VALUES ...) per thousand rows
+    (bulk_update's CASE per row costs seconds for an import of 100,000)."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    rows = list(documents.items())
+    for start in range(0, len(rows), 1000):
+        chunk = rows[start : start + 1000]
+        values = ", ".join(["(%s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH v(id, doc) AS (VALUES {values}) UPDATE {table} "
+                f"SET search_document = v.doc FROM v WHERE {table}.id = v.id",
+                [value for row in chunk for value in row],
+            )
 
 
 WORD = re.compile(rf"[^\W\d_]{{3,{MAX_SEARCH_WORD}}}")

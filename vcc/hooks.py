@@ -14,6 +14,8 @@ Signals
   before the delete, while its suggestions can still be read). Sent by
   partners.services.save_listing / delete_listing and by the import for every listing it
   writes. matchmaking recomputes the suggestions the listing touches, after the commit.
+- `listings_added(sender=Offer|Need, listing_ids)`: many listings were written at once (an
+  import). matchmaking recomputes the suggestions they touch, in one task after the commit.
 - `interactions_logged(sender=Interaction, partner_ids)`: interactions with these partners
   were recorded (partners.services.log_interaction). matchmaking refreshes the strength of
   the relationships among them.
@@ -33,6 +35,7 @@ from dataclasses import dataclass
 from django.dispatch import Signal
 
 listing_changed = Signal()
+listings_added = Signal()
 interactions_logged = Signal()
 
 
