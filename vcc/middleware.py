@@ -1,8 +1,23 @@
-"""The messages of htmx responses, and a query count for benchmarks."""
+"""htmx responses (their messages, Vary), and a query count for benchmarks."""
 
 from django.contrib import messages
 from django.db import connection
 from django.template.loader import render_to_string
+from django.utils.cache import patch_vary_headers
+
+
+class VaryOnHtmxMiddleware:
+    """`Vary: HX-Request` on every HTML answer: a URL answers the whole page, or (asked by
+    htmx) one fragment of it, so a cache in between must not give one for the other."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.get("Content-Type", "").startswith("text/html"):
+            patch_vary_headers(response, ("HX-Request",))
+        return response
 
 
 class HtmxMessagesMiddleware:

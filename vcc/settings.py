@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vcc.middleware.HtmxMessagesMiddleware",
+    "vcc.middleware.VaryOnHtmxMiddleware",
 ]
 if env_bool("VCC_QUERY_COUNT_HEADER"):
     # Benchmarks read the number of SQL queries a page ran from a response header.

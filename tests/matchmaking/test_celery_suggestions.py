@@ -7,6 +7,8 @@ import pytest
 from django.urls import reverse
 
 from matchmaking.models import RecomputeRun, Suggestion
+from partners import services
+from partners.models import Offer
 from tests.conftest import client_for
 from tests.factories import NeedFactory, OfferFactory, ParticipationFactory, PartnerFactory
 from tests.test_celery_worker import redis_worker  # noqa: F401  (the fixture)
@@ -27,9 +29,12 @@ def test_saving_an_offer_recomputes_through_the_worker(redis_worker, chain_a, pa
     need = NeedFactory(partner=partner_a)
     supplier = PartnerFactory(name="Kei Forestry")
     ParticipationFactory(partner=supplier, value_chain=chain_a)
-    offer = OfferFactory(partner=supplier, product=need.product)  # saved: its task is queued
+    # Saved through the service, as the offer form does: its task is queued at the commit.
+    offer = services.save_listing(
+        supplier, kind=Offer, values={"product": need.product, "volume": 100, "unit": "kg"}, by=None
+    )
     assert _wait_for(lambda: Suggestion.objects.filter(need=need, offer=offer).exists())
-    offer.delete()
+    services.delete_listing(offer, by=None)
     assert _wait_for(lambda: not Suggestion.objects.filter(need=need).exists())
 
 
@@ -37,9 +42,7 @@ def test_recompute_on_demand_runs_on_the_worker(redis_worker, coordinator, chain
     need = NeedFactory(partner=partner_a)
     supplier = PartnerFactory(name="Kei Forestry")
     ParticipationFactory(partner=supplier, value_chain=chain_a)
-    OfferFactory(partner=supplier, product=need.product)
-    assert _wait_for(lambda: Suggestion.objects.exists())
-    Suggestion.objects.all().delete()
+    OfferFactory(partner=supplier, product=need.product)  # written directly: no task queued
     client = client_for(coordinator)
     assert client.post(reverse("matchmaking:recompute")).status_code == 302
     run = RecomputeRun.objects.get()
