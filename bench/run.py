@@ -41,7 +41,6 @@ RESULTS = VAR / "results.jsonl"
 PARTIAL = VAR / "results.jsonl.partial"
 PY = sys.executable
 MANAGE = str(ROOT / "manage.py")
-GENERATOR = ROOT / "partners" / "management" / "commands" / "generate_network.py"
 SERVICES = ROOT / ".ci" / "services.sh"
 
 # Standalone benchmarks of later issues, run after the pages with DATABASE_URL set to the
@@ -441,22 +440,12 @@ def network_state(db: Database) -> tuple[int, bool]:
     return partners, user > 0
 
 
-def wait_for_generator(timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not GENERATOR.exists():
-        if time.monotonic() > deadline:
-            raise BenchError(f"{GENERATOR.relative_to(ROOT)} did not appear in {timeout:.0f}s")
-        log(f"waiting for {GENERATOR.relative_to(ROOT)} ...")
-        time.sleep(10)
-
-
 def summary_file(db: Database, partners: int) -> Path:
     key = hashlib.sha256(f"{redact(db.url)}|{partners}".encode()).hexdigest()[:12]
     return VAR / f"generate-{key}.json"
 
 
 def generate(db: Database, partners: int) -> dict:
-    wait_for_generator(600)
     log(f"generating {partners:,} partners (manage.py generate_network)")
     result = run(
         [PY, MANAGE, "generate_network", "--partners", str(partners), "-v", "2"],

@@ -183,13 +183,13 @@ def test_a_crowded_column_counts_up_to_a_cap(as_coordinator, partner_a, chain_a,
 
 @pytest.mark.parametrize("count", [2, 30])
 def test_board_queries_constant(
-    as_coordinator, partner_a, chain_a, count, django_assert_max_num_queries
+    as_coordinator, partner_a, chain_a, count, django_assert_num_queries
 ):
     for i in range(count):
         b = ParticipationFactory(value_chain=chain_a).partner
         make(partner_a, b, chain_a, status=list(IntroductionStatus)[i % 7])
     # session, user, counts by status, top cards of every column, stages for the filter = 5
-    with django_assert_max_num_queries(5):
+    with django_assert_num_queries(5):
         as_coordinator.get(BOARD)
 
 
@@ -243,12 +243,12 @@ def test_permissions(
 
 
 def test_introduction_page_queries(
-    as_coordinator, partner_a, buyer, chain_a, django_assert_max_num_queries
+    as_coordinator, partner_a, buyer, chain_a, django_assert_num_queries
 ):
     intro = make(partner_a, buyer, chain_a)
     for status in ["talking", "trial_order", "trading"]:
         intro.events.create(status=status, note="step")
     # session, user, introduction with both partners and the user's rights, its events = 4
-    with django_assert_max_num_queries(4):
+    with django_assert_num_queries(4):
         response = as_coordinator.get(intro.get_absolute_url())
     assert "Move it along" in response.content.decode()

@@ -322,13 +322,13 @@ def test_printable_report(as_coordinator, coordinator, chain_a):
 
 
 def test_dashboard_queries_do_not_grow(
-    as_coordinator, coordinator, chain_a, django_assert_max_num_queries
+    as_coordinator, coordinator, chain_a, django_assert_num_queries
 ):
     for n in (3, 30):
         make_activity(chain_a, n, coordinator)
         # session, user, chain ids, filter choices, then one query per figure (8: sales and
         # jobs share one)
-        with django_assert_max_num_queries(12):
+        with django_assert_num_queries(12):
             response = as_coordinator.get(reverse("outcomes:dashboard"))
         assert response.status_code == 200
 
