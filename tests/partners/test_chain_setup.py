@@ -434,3 +434,14 @@ def test_money_filter_in_a_template():
 
 def test_chain_currency_default():
     assert ValueChainFactory().currency == "ZAR"
+
+
+def test_products_page_query_count(as_coordinator, partner_a, django_assert_num_queries):
+    furniture = ProductFactory(name="Furniture")
+    for n in range(6):
+        OfferFactory(partner=partner_a, product=ProductFactory(name=f"Set {n}", parent=furniture))
+    # session, user; the products, their offers and needs counted; the three product selects
+    with django_assert_num_queries(8):
+        response = as_coordinator.get(reverse("partners:products"))
+    page = response.content.decode()
+    assert "Set 5" in page and "1 offer, 0 needs" in page
