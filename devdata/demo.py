@@ -78,6 +78,7 @@ SIGN_INS = (
 CHAINS = {
     FOOD: {
         "region": "San Joaquin Valley, California",
+        "currency": "USD",
         "phase": Phase.COORDINATION,
         "market_opportunity": (
             "The Valley's school districts, hospitals and grocers spend over $400 million a "
@@ -92,6 +93,7 @@ CHAINS = {
     },
     SALIGNA: {
         "region": "Eastern Cape and KwaZulu-Natal, South Africa",
+        "currency": "ZAR",
         "phase": Phase.PLANNING,
         "market_opportunity": (
             "Saligna (Eucalyptus grandis), grown in plantations for mine props, is in surplus "
@@ -860,6 +862,7 @@ def build_demo_network() -> dict:
         chain = ValueChain.objects.create(
             name=name,
             region=spec["region"],
+            currency=spec["currency"],
             phase=spec["phase"],
             market_opportunity=spec["market_opportunity"],
         )

@@ -69,7 +69,11 @@ def introduction_board(user, chain: int | None = None, stage: int | None = None)
         _top_cards(
             # A card shows names, dates and a sales figure: the partners' long texts stay.
             qs.select_related("partner_a", "partner_b", "value_chain").only(
-                *CARD_FIELDS, "partner_a__name", "partner_b__name", "value_chain__name"
+                *CARD_FIELDS,
+                "partner_a__name",
+                "partner_b__name",
+                "value_chain__name",
+                "value_chain__currency",
             )
         ),
         key=lambda card: (card.status_changed_at, card.pk),

@@ -27,6 +27,7 @@ from partners.models import (
     ParticipationStatus,
     Relationship,
 )
+from partners.money import format_money
 
 from .models import OutcomeReport
 
@@ -38,6 +39,8 @@ class Scope:
     chain_ids: tuple[int, ...]
     start: datetime.date | None = None
     end: datetime.date | None = None
+    # The currency sales are shown in: the chains' own when they share one, else none.
+    currency: str = ""
     # Rows two figures share (sales and jobs read the same reports), read once per request.
     memo: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
 
@@ -130,9 +133,8 @@ def _per_quarter(rows, day: str, keys: tuple[str, ...], sums: tuple[str, ...]) -
     return [folded[g] for g in sorted(folded, key=lambda g: (g[0] is None, g[0] or 0, *g[1:]))]
 
 
-def _money(value) -> str:
-    value = Decimal(value or 0)
-    return f"{value:,.0f}"
+def _money(value, currency: str = "") -> str:
+    return format_money(Decimal(value or 0), currency, whole=True)
 
 
 def _pct(part, whole) -> str:
@@ -218,8 +220,11 @@ def figure_sales(scope: Scope) -> Figure:
     return Figure(
         "sales",
         "Reported sales through the chain",
-        f"{_money(total)} in sales reported." if rows else "",
-        [Bar(_quarter(r["quarter"]), float(r["value"]), _money(r["value"])) for r in rows],
+        f"{_money(total, scope.currency)} in sales reported." if rows else "",
+        [
+            Bar(_quarter(r["quarter"]), float(r["value"]), _money(r["value"], scope.currency))
+            for r in rows
+        ],
         ["quarter", "sales value", "reports"],
         [[_quarter(r["quarter"]), f"{Decimal(r['value']):.2f}", r["reports"]] for r in rows],
         empty="No sales reported for this period: partners report them from their page.",

@@ -83,8 +83,11 @@ def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, Scope]:
     form = DashboardFilterForm(chains, request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     chain = data.get("chain")
-    chain_ids = (chain.pk,) if chain else tuple(chains.values_list("pk", flat=True))
-    return form, Scope(chain_ids, data.get("start"), data.get("end"))
+    rows = [(chain.pk, chain.currency)] if chain else list(chains.values_list("pk", "currency"))
+    currencies = {currency for _, currency in rows}
+    currency = currencies.pop() if len(currencies) == 1 else ""
+    chain_ids = tuple(pk for pk, _ in rows)
+    return form, Scope(chain_ids, data.get("start"), data.get("end"), currency=currency)
 
 
 @coordinator_required

@@ -20,6 +20,7 @@ from .models import (
     PartnerKind,
     Person,
     Product,
+    Stage,
     ValueChain,
     mask_to_months,
     months_to_mask,
@@ -146,15 +147,136 @@ class ParticipationForm(forms.ModelForm):
         return data
 
 
+def _one_line(value: str) -> str:
+    return " ".join(value.split())
+
+
+class ValueChainForm(forms.ModelForm):
+    class Meta:
+        model = ValueChain
+        fields = ["name", "market_opportunity", "region", "phase", "currency"]
+        widgets = {"market_opportunity": forms.Textarea(attrs={"rows": 3})}
+        labels = {"currency": "Currency (ISO 4217 code)"}
+
+    def clean_name(self):
+        name = _one_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("Give the value chain a name.")
+        taken = ValueChain.objects.filter(name__iexact=name).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise forms.ValidationError(f"There is already a value chain called {name}.")
+        return name
+
+    def clean_currency(self):
+        code = self.cleaned_data["currency"].strip().upper()
+        if not (len(code) == 3 and code.isascii() and code.isalpha()):
+            raise forms.ValidationError("Three letters, as in ZAR, USD or EUR.")
+        return code
+
+    def validate_unique(self):
+        pass  # clean_name answers a taken name in words; the database keeps the rule
+
+
+class StageForm(forms.Form):
+    name = forms.CharField(max_length=100, label="Stage name")
+
+    def __init__(self, *args, chain, stage=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chain, self.stage = chain, stage
+
+    def clean_name(self):
+        name = _one_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("Give the stage a name.")
+        others = Stage.objects.filter(value_chain=self.chain, name__iexact=name)
+        if self.stage is not None:
+            others = others.exclude(pk=self.stage.pk)
+        if others.exists():
+            raise forms.ValidationError(f"{self.chain.name} already has a stage called {name}.")
+        return name
+
+
+class ProductForm(forms.Form):
+    """A new product in the taxonomy, under a parent (e.g. Dining sets under Furniture)."""
+
+    name = forms.CharField(max_length=120, label="New product")
+    parent = forms.ModelChoiceField(
+        queryset=Product.objects.all(), required=False, empty_label="(at the top)", label="Under"
+    )
+
+    def clean_name(self):
+        name = _one_line(self.cleaned_data["name"])
+        if not name:
+            raise forms.ValidationError("Give the product a name.")
+        existing = Product.objects.filter(name__iexact=name).first()
+        if existing is not None:
+            raise forms.ValidationError(f"{existing.name} is already in the list: pick it.")
+        return name
+
+
+class ProductMergeForm(forms.Form):
+    loser = forms.ModelChoiceField(
+        queryset=Product.objects.all(), label="Merge this product", empty_label="Choose"
+    )
+    survivor = forms.ModelChoiceField(
+        queryset=Product.objects.all(), label="into this one", empty_label="Choose"
+    )
+
+    def clean(self):
+        data = super().clean()
+        loser, survivor = data.get("loser"), data.get("survivor")
+        if loser and survivor:
+            if loser.pk == survivor.pk:
+                self.add_error("survivor", "Choose two different products.")
+            elif _is_under(survivor, loser):
+                self.add_error(
+                    "survivor", f"{survivor.name} is under {loser.name}: merge the other way."
+                )
+        return data
+
+
+def _is_under(product: Product, ancestor: Product) -> bool:
+    """Is `product` below `ancestor` in the taxonomy (at any depth)?"""
+    parents = dict(Product.objects.values_list("pk", "parent_id"))
+    seen, node = set(), parents.get(product.pk)
+    while node is not None and node not in seen:
+        if node == ancestor.pk:
+            return True
+        seen.add(node)
+        node = parents.get(node)
+    return False
+
+
 class ListingForm(forms.ModelForm):
     months = MonthsField()
+    # A product missing from the list is named here and added to the taxonomy with the listing.
+    new_product = forms.CharField(
+        max_length=120,
+        required=False,
+        label="Or a new product",
+        help_text="Not in the list? Name it here, e.g. Dining sets.",
+    )
+    new_product_parent = forms.ModelChoiceField(
+        queryset=Product.objects.none(),
+        required=False,
+        empty_label="(at the top)",
+        label="New product under",
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["product"].queryset = Product.objects.select_related("parent")
+        products = Product.objects.select_related("parent")
+        self.fields["product"].queryset = products
+        self.fields["product"].required = False
+        self.fields["new_product_parent"].queryset = Product.objects.all()
         self.fields["product"].label_from_instance = lambda p: (
             f"{p.parent.name} › {p.name}" if p.parent_id else p.name
         )
+        order = list(self.fields)
+        for name in ("new_product_parent", "new_product"):
+            order.remove(name)
+            order.insert(order.index("product") + 1, name)
+        self.order_fields(order)
         self.fields["unit"].required = False
         self.fields["unit"].help_text = "Leave blank to use the product's usual unit."
         if not self.instance.pk:
@@ -166,10 +288,28 @@ class ListingForm(forms.ModelForm):
             raise forms.ValidationError("The volume must be more than zero.")
         return volume
 
+    def clean_new_product(self):
+        name = _one_line(self.cleaned_data["new_product"])
+        existing = Product.objects.filter(name__iexact=name).first() if name else None
+        if existing is not None:
+            raise forms.ValidationError(f"{existing.name} is already in the list: pick it above.")
+        return name
+
     def clean(self):
         data = super().clean()
-        if not data.get("unit") and data.get("product"):
-            data["unit"] = data["product"].unit
+        product, new = data.get("product"), data.get("new_product")
+        if product and new:
+            self.add_error(
+                "new_product", "Pick a product from the list or name a new one, not both."
+            )
+        elif not product and not new and "new_product" not in self.errors:
+            self.add_error("product", "Choose a product, or name a new one below.")
+        if not data.get("unit"):
+            if product:
+                data["unit"] = product.unit
+            elif new:
+                parent = data.get("new_product_parent")
+                data["unit"] = parent.unit if parent is not None else "kg"
         return data
 
 

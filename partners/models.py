@@ -47,13 +47,29 @@ class Phase(models.TextChoices):
     EVALUATION = "evaluation", "Monitoring & evaluation"
 
 
+# The currency a new chain counts its money in, unless its coordinator picks another.
+DEFAULT_CURRENCY = "ZAR"
+
+
 class ValueChain(models.Model):
+    """A chain of businesses from raw material to end buyer that a coordinator works on.
+
+    An archived chain (archived_at set) has finished or paused: it leaves the chain list's
+    main table and the pickers for new participations, commitments and interests, but its
+    partners, stages and history stay, its pages stay readable, and it can be restored."""
+
     name = models.CharField(max_length=200, unique=True)
     market_opportunity = models.TextField(
         blank=True, help_text="The demand this chain is organised to meet."
     )
     region = models.CharField(max_length=200, blank=True)
     phase = models.CharField(max_length=20, choices=Phase.choices, default=Phase.SCOPING)
+    currency = models.CharField(
+        max_length=3,
+        default=DEFAULT_CURRENCY,
+        help_text="The ISO 4217 code the chain's sales and prices are in, e.g. ZAR, USD, EUR.",
+    )
+    archived_at = models.DateTimeField(null=True, blank=True, editable=False)
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="coordinated_chains", blank=True
     )
@@ -61,12 +77,21 @@ class ValueChain(models.Model):
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(currency__regex=r"^[A-Z]{3}$"), name="valuechain_currency_iso"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("partners:chain", args=[self.pk])
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Stage(models.Model):
@@ -372,7 +397,9 @@ class Product(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=~Q(parent=F("id")), name="product_not_own_parent")
+            models.CheckConstraint(condition=~Q(parent=F("id")), name="product_not_own_parent"),
+            # "Dining sets" and "dining sets" are one product: the taxonomy adds no twins.
+            models.UniqueConstraint(Lower("name"), name="product_unique_lower_name"),
         ]
 
     def __str__(self) -> str:

@@ -69,6 +69,11 @@ def coordinated_chains(user) -> QuerySet[ValueChain]:
     return ValueChain.objects.filter(coordinators=user)
 
 
+def active_chains(user) -> QuerySet[ValueChain]:
+    """The chains the user coordinates that are not archived: what pickers offer."""
+    return coordinated_chains(user).filter(archived_at__isnull=True)
+
+
 # --- the access core: every app's get_*_for_user asks these two questions -----------------------
 
 

@@ -33,6 +33,7 @@ from .models import (
     Participation,
     Partner,
     Person,
+    Product,
     Stage,
     ValueChain,
     Visibility,
@@ -333,6 +334,40 @@ def chains_overview(user) -> QuerySet[ValueChain]:
             0,
         ),
     )
+
+
+def chain_stages(chain: ValueChain) -> list[Stage]:
+    """The chain's stages in order, each with how many partners are placed at it."""
+    return list(chain.stages.annotate(partner_count=Count("participations")).order_by("position"))
+
+
+def product_tree() -> list[dict]:
+    """Every product in taxonomy order, each with its depth and how many offers and needs
+    name it (one query for the products, two for the counts)."""
+    products = list(Product.objects.only("id", "name", "parent_id", "unit"))
+    offers = dict(
+        Offer.objects.values("product").annotate(n=Count("*")).values_list("product", "n")
+    )
+    needs = dict(Need.objects.values("product").annotate(n=Count("*")).values_list("product", "n"))
+    children: dict[int | None, list[Product]] = {}
+    for p in products:
+        children.setdefault(p.parent_id, []).append(p)
+    rows: list[dict] = []
+
+    def walk(parent_id, depth):
+        for p in sorted(children.get(parent_id, []), key=lambda p: p.name.lower()):
+            rows.append(
+                {
+                    "product": p,
+                    "depth": depth,
+                    "offers": offers.get(p.pk, 0),
+                    "needs": needs.get(p.pk, 0),
+                }
+            )
+            walk(p.pk, depth + 1)
+
+    walk(None, 0)
+    return rows
 
 
 def person_affiliations(person: Person) -> list[Affiliation]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Model, Q, QuerySet
+from django.db.models import F, Max, Model, Q, QuerySet
 from django.utils import timezone
 from django.utils.text import capfirst
 
@@ -30,6 +30,9 @@ from .models import (
     Participation,
     Partner,
     Person,
+    Product,
+    Stage,
+    ValueChain,
     describe_months,
 )
 from .search import refresh_search_documents
@@ -182,10 +185,16 @@ def save_listing(
     listing: Offer | Need | None = None,
     by,
 ) -> Offer | Need:
-    """Add an offer or a need (`kind`) to the partner, or edit one (`listing`). Its
-    suggestions are recomputed after the commit (vcc.hooks.listing_changed)."""
+    """Add an offer or a need (`kind`) to the partner, or edit one (`listing`); a product
+    named in `values["new_product"]` joins the taxonomy first. Its suggestions are
+    recomputed after the commit (vcc.hooks.listing_changed)."""
     creating = listing is None
     listing = listing or kind(partner=partner)
+    values = dict(values)
+    new_product = values.pop("new_product", "")
+    parent = values.pop("new_product_parent", None)
+    if new_product:  # named on the form: added to the taxonomy with the listing
+        values["product"] = add_product(name=new_product, parent=parent, by=by)
     changes = save_fields(listing, values)
     verb = "Added" if creating else "Edited"
     record_change(partner, by, f"{verb} {listing._meta.verbose_name}: {listing.product}", changes)
@@ -326,3 +335,152 @@ def invite_person(person: Person, partner: Partner, *, by) -> Invitation:
     record_change(partner, by, f"Invited {person.full_name} to sign in")
     send_invitation.delay_on_commit(invitation.pk)
     return invitation
+
+
+# --- value chains and their stages -------------------------------------------------------------
+# A chain has no change history of its own (ChangeRecord belongs to a partner): what a chain
+# is made of shows on its page, and the admin keeps the log of staff edits.
+
+
+@transaction.atomic
+def create_value_chain(*, values: Mapping[str, Any], by) -> ValueChain:
+    """Create a value chain (`values`: name, market opportunity, region, phase, currency);
+    its creator becomes one of its coordinators."""
+    chain = ValueChain()
+    save_fields(chain, values)
+    chain.coordinators.add(by)
+    return chain
+
+
+@transaction.atomic
+def update_value_chain(chain: ValueChain, *, values: Mapping[str, Any], by) -> ValueChain:
+    """Change a chain's name, market opportunity, region, phase or currency."""
+    save_fields(chain, values)
+    return chain
+
+
+@transaction.atomic
+def set_chain_archived(chain: ValueChain, *, archived: bool, by) -> ValueChain:
+    """Archive a chain (it leaves the lists and pickers; its data stays) or restore it."""
+    chain.archived_at = timezone.now() if archived else None
+    chain.save(update_fields=["archived_at"])
+    return chain
+
+
+@transaction.atomic
+def add_stage(chain: ValueChain, *, name: str, by) -> Stage:
+    """Add a stage at the end of the chain."""
+    last = Stage.objects.select_for_update().filter(value_chain=chain).aggregate(m=Max("position"))
+    return Stage.objects.create(value_chain=chain, name=name, position=(last["m"] or 0) + 1)
+
+
+@transaction.atomic
+def rename_stage(stage: Stage, *, name: str, by) -> Stage:
+    """Give a stage a new name."""
+    stage.name = name
+    stage.save(update_fields=["name"])
+    return stage
+
+
+@transaction.atomic
+def move_stage(stage: Stage, *, up: bool, by) -> Stage:
+    """Swap the stage with the one before it (`up`) or after it; at either end, nothing."""
+    stages = Stage.objects.select_for_update().filter(value_chain_id=stage.value_chain_id)
+    neighbour = (
+        stages.filter(position__lt=stage.position).order_by("-position").first()
+        if up
+        else stages.filter(position__gt=stage.position).order_by("position").first()
+    )
+    if neighbour is None:
+        return stage
+    mine, theirs = stage.position, neighbour.position
+    # Positions are unique within a chain: park this stage past the end while they swap.
+    stage.position = stages.aggregate(m=Max("position"))["m"] + 1
+    stage.save(update_fields=["position"])
+    neighbour.position = mine
+    neighbour.save(update_fields=["position"])
+    stage.position = theirs
+    stage.save(update_fields=["position"])
+    return stage
+
+
+class StageNotEmpty(Exception):
+    """A stage with partners at it is not removed: move them first."""
+
+
+@transaction.atomic
+def remove_stage(stage: Stage, *, by) -> None:
+    """Remove a stage no partner is placed at; the later stages move up one place."""
+    count = stage.participations.count()
+    if count:
+        raise StageNotEmpty(
+            f"{stage.name} still has {count} partner{'s' if count != 1 else ''}: "
+            "move them to another stage first."
+        )
+    chain_id, position = stage.value_chain_id, stage.position
+    stage.delete()
+    # One at a time, lowest first: each step moves into the place just freed.
+    for later in Stage.objects.filter(value_chain_id=chain_id, position__gt=position).order_by(
+        "position"
+    ):
+        Stage.objects.filter(pk=later.pk).update(position=F("position") - 1)
+
+
+# --- the product taxonomy ----------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_product(*, name: str, parent: Product | None, unit: str = "", by) -> Product:
+    """Add a product to the taxonomy, under `parent` (or at the top); its usual unit is the
+    parent's unless given."""
+    unit = unit or (parent.unit if parent is not None else "kg")
+    return Product.objects.create(name=name, parent=parent, unit=unit)
+
+
+def product_references() -> list:
+    """Every foreign key and many-to-many field, in any installed app, that points at a
+    product (the taxonomy's own parent link aside): what a merge must move."""
+    return [
+        rel.remote_field
+        for rel in Product._meta.related_objects
+        if not (rel.related_model is Product and rel.remote_field.name == "parent")
+    ]
+
+
+@transaction.atomic
+def merge_products(*, loser: Product, survivor: Product, by) -> Product:
+    """Fold `loser` into `survivor`: every offer, need (and any other row) naming the loser
+    names the survivor instead, the loser's children move under the survivor, and the loser
+    is deleted. Each partner whose listings moved gets a line in its history."""
+    if loser.pk == survivor.pk:
+        raise ValueError("A product cannot be merged into itself.")
+    summary = f"Product {loser.name} merged into {survivor.name}"
+    partner_ids: set[int] = set()
+    moved: dict[type, list[int]] = {}
+    for field in product_references():
+        model = field.model
+        if field.many_to_many:
+            through = field.remote_field.through
+            source = field.m2m_field_name()
+            target = field.m2m_reverse_field_name()
+            has_both = through.objects.filter(**{target: survivor}).values(source)
+            through.objects.filter(**{target: loser, f"{source}__in": has_both}).delete()
+            through.objects.filter(**{target: loser}).update(**{target: survivor})
+            continue
+        rows = model._base_manager.filter(**{field.name: loser})
+        if model in LISTING_KINDS:
+            for pk, partner_id in rows.values_list("pk", "partner_id"):
+                moved.setdefault(model, []).append(pk)
+                partner_ids.add(partner_id)
+        rows.update(**{field.name: survivor})
+    Product.objects.filter(parent=loser).exclude(pk=survivor.pk).update(parent=survivor)
+    if survivor.parent_id == loser.pk:
+        survivor.parent_id = loser.parent_id
+        survivor.save(update_fields=["parent"])
+    loser.delete()
+    for partner in Partner.objects.filter(pk__in=partner_ids):
+        record_change(partner, by, summary)
+    refresh_search_documents(sorted(partner_ids), [])
+    for model, listing_ids in moved.items():  # their suggestions are recomputed after commit
+        hooks.listings_added.send(model, listing_ids=listing_ids)
+    return survivor

@@ -38,6 +38,10 @@ from .forms import (
     ParticipationForm,
     PartnerForm,
     PersonForm,
+    ProductForm,
+    ProductMergeForm,
+    StageForm,
+    ValueChainForm,
 )
 from .models import (
     Certification,
@@ -53,8 +57,10 @@ from .models import (
     PartnerSize,
     Person,
     Product,
+    Stage,
 )
 from .permissions import (
+    active_chains,
     coordinated_chains,
     coordinator_required,
     get_chain_for_user,
@@ -75,8 +81,11 @@ def _fragment(request: HttpRequest, template: str, partial: str) -> str:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Coordinators land on the directory; partners on their own organisation."""
+    """Coordinators land on the directory (on the chains page, to create their first chain,
+    when they coordinate none yet); partners on their own organisation."""
     if is_coordinator(request.user):
+        if not coordinated_chains(request.user).exists():
+            return redirect("partners:chains")
         return redirect("partners:directory")
     return redirect("partners:my_organisation")
 
@@ -245,7 +254,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    chains = coordinated_chains(request.user)
+    chains = active_chains(request.user)
     form = PartnerForm(request.POST or None)
     # The chain page's "Add a partner here" links pass the chain and stage to start from.
     initial = {"value_chain": request.GET.get("chain"), "stages": request.GET.getlist("stage")}
@@ -405,7 +414,8 @@ def participation_edit(request: HttpRequest, pk: int, participation_pk: int | No
     form = ParticipationForm(
         request.POST or None,
         instance=instance,
-        chains=coordinated_chains(request.user),
+        # A participation already held keeps its (perhaps archived) chain; new ones, active.
+        chains=coordinated_chains(request.user) if instance else active_chains(request.user),
         partner=access.partner,
     )
     if request.method == "POST" and form.is_valid():
@@ -447,7 +457,7 @@ def commitment_edit(request: HttpRequest, pk: int, commitment_pk: int | None = N
 @require_http_methods(["GET", "POST"])
 def interest_create(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_partner_for_user(request, pk, coordinate=True)
-    chains = coordinated_chains(request.user)
+    chains = active_chains(request.user)
     form = InterestForm(request.POST or None, partner=access.partner, chains=chains)
     if request.method == "POST" and form.is_valid():
         services.save_interest(access.partner, values=form.cleaned_data, by=request.user)
@@ -541,9 +551,151 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 def chains(request: HttpRequest) -> HttpResponse:
-    return render(
-        request, "partners/chains.html", {"chains": selectors.chains_overview(request.user)}
-    )
+    all_chains = list(selectors.chains_overview(request.user))
+    context = {
+        "chains": [c for c in all_chains if not c.archived],
+        "archived": [c for c in all_chains if c.archived],
+    }
+    return render(request, "partners/chains.html", context)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def chain_create(request: HttpRequest) -> HttpResponse:
+    """A new value chain; its creator coordinates it and goes on to set out its stages."""
+    form = ValueChainForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        chain = services.create_value_chain(values=form.cleaned_data, by=request.user)
+        messages.success(request, f"{chain.name} was created. Now set out its stages, in order.")
+        return redirect("partners:chain_edit", pk=chain.pk)
+    return render(request, "partners/chain_form.html", {"form": form})
+
+
+def _chain_setup(request, chain, *, form=None, stage_form=None, rename=None, whole=False):
+    """The chain's setup page (or, for an htmx stage action, its stages fragment)."""
+    context = {
+        "chain": chain,
+        "form": form or ValueChainForm(instance=chain),
+        "stage_form": stage_form or StageForm(chain=chain),
+        "stages": selectors.chain_stages(chain),
+        "rename": rename,  # (stage id, the StageForm with its errors) after a failed rename
+    }
+    template = "partners/chain_form.html"
+    return render(request, template if whole else _fragment(request, template, "stages"), context)
+
+
+def _back_to_setup(request, chain) -> HttpResponse:
+    if request.htmx:
+        return _chain_setup(request, chain)
+    return redirect("partners:chain_edit", pk=chain.pk)
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def chain_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    chain = get_chain_for_user(request, pk)
+    form = ValueChainForm(request.POST or None, instance=chain)
+    if request.method == "POST" and form.is_valid():
+        services.update_value_chain(chain, values=form.cleaned_data, by=request.user)
+        messages.success(request, "The value chain was saved.")
+        return redirect(chain)
+    return _chain_setup(request, chain, form=form, whole=True)
+
+
+@coordinator_required
+@require_POST
+def chain_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    chain = get_chain_for_user(request, pk)
+    archived = request.POST.get("archived") != "0"
+    services.set_chain_archived(chain, archived=archived, by=request.user)
+    if archived:
+        messages.success(
+            request, f"{chain.name} was archived: its data stays, restore it any time."
+        )
+    else:
+        messages.success(request, f"{chain.name} was restored.")
+    return redirect("partners:chains")
+
+
+@coordinator_required
+@require_POST
+def stage_add(request: HttpRequest, pk: int) -> HttpResponse:
+    chain = get_chain_for_user(request, pk)
+    form = StageForm(request.POST, chain=chain)
+    if not form.is_valid():
+        return _chain_setup(request, chain, stage_form=form)
+    stage = services.add_stage(chain, name=form.cleaned_data["name"], by=request.user)
+    messages.success(request, f"Stage {stage.name} added.")
+    return _back_to_setup(request, chain)
+
+
+def _stage(request, pk: int, stage_pk: int):
+    chain = get_chain_for_user(request, pk)
+    return chain, get_object_or_404(Stage, pk=stage_pk, value_chain=chain)
+
+
+@coordinator_required
+@require_POST
+def stage_rename(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
+    chain, stage = _stage(request, pk, stage_pk)
+    form = StageForm(request.POST, chain=chain, stage=stage)
+    if not form.is_valid():
+        return _chain_setup(request, chain, rename=(stage.pk, form))
+    services.rename_stage(stage, name=form.cleaned_data["name"], by=request.user)
+    messages.success(request, f"Stage renamed to {stage.name}.")
+    return _back_to_setup(request, chain)
+
+
+@coordinator_required
+@require_POST
+def stage_move(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
+    chain, stage = _stage(request, pk, stage_pk)
+    services.move_stage(stage, up=request.POST.get("direction") == "up", by=request.user)
+    return _back_to_setup(request, chain)
+
+
+@coordinator_required
+@require_POST
+def stage_remove(request: HttpRequest, pk: int, stage_pk: int) -> HttpResponse:
+    chain, stage = _stage(request, pk, stage_pk)
+    try:
+        services.remove_stage(stage, by=request.user)
+    except services.StageNotEmpty as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, f"Stage {stage.name} removed.")
+    return _back_to_setup(request, chain)
+
+
+# --- the product taxonomy ----------------------------------------------------------------------
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def products(request: HttpRequest) -> HttpResponse:
+    """The product taxonomy: add a product under a parent, merge two into one."""
+    add_form = ProductForm(request.POST if "add" in request.POST else None, prefix="add")
+    merge_form = ProductMergeForm(request.POST if "merge" in request.POST else None, prefix="m")
+    if request.method == "POST" and add_form.is_bound and add_form.is_valid():
+        product = services.add_product(
+            name=add_form.cleaned_data["name"],
+            parent=add_form.cleaned_data["parent"],
+            by=request.user,
+        )
+        messages.success(request, f"{product.name} was added.")
+        return redirect("partners:products")
+    if request.method == "POST" and merge_form.is_bound and merge_form.is_valid():
+        loser, survivor = merge_form.cleaned_data["loser"], merge_form.cleaned_data["survivor"]
+        name = loser.name
+        services.merge_products(loser=loser, survivor=survivor, by=request.user)
+        messages.success(request, f"{name} was merged into {survivor.name}.")
+        return redirect("partners:products")
+    context = {
+        "add_form": add_form,
+        "merge_form": merge_form,
+        "products": selectors.product_tree(),
+    }
+    return render(request, "partners/products.html", context)
 
 
 @coordinator_required

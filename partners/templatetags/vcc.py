@@ -5,6 +5,8 @@ from html import escape
 from django import template
 from django.utils.safestring import mark_safe
 
+from partners.money import format_money
+
 register = template.Library()
 
 
@@ -29,3 +31,16 @@ def options(choices, selected=None):
             for value, label in choices
         )
     )
+
+
+@register.filter
+def money(amount, currency: str = "") -> str:
+    """An amount in a chain's currency with thousands separators: `{{ x|money:chain.currency }}`
+    gives "R 1,800,000.00"."""
+    return format_money(amount, currency)
+
+
+@register.filter
+def money0(amount, currency: str = "") -> str:
+    """money in whole units, for totals: "R 1,800,000"."""
+    return format_money(amount, currency, whole=True)
