@@ -136,7 +136,8 @@ def convening_invite(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST" or not form.is_valid():
         context = {"form": form, "convening": access.convening}
         return render(request, "convenings/invite.html", context)
-    ids = services.people_to_invite(access.convening, **form.cleaned_data)
+    chosen = {k: v for k, v in form.cleaned_data.items() if k != "confirm_past"}
+    ids = services.people_to_invite(access.convening, **chosen)
     count, no_email = services.invite(access.convening, ids)
     messages.success(request, f"{count} invited.")
     if no_email:
