@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
+from partners.exporting import FORMULA_START
 from partners.models import ChainRole, ParticipationStatus, PartnerKind, PartnerSize, Period
 
 
@@ -255,6 +256,10 @@ def _choice(f: Field, value: str) -> str | None:
 def clean_cell(f: Field, raw: str):
     """The cell's value for field f, or CellError."""
     value = raw.strip()
+    if value.startswith("'") and value[1:2] and value[1] in FORMULA_START:
+        # The quote our exports (and spreadsheets) put before text that would run as a
+        # formula ("+27 43 ...", "=HYPERLINK"): not part of the value.
+        value = value[1:]
     if not value:
         if f.required:
             raise CellError(f"{f.label} is required.")

@@ -133,8 +133,9 @@ def _partner_directory_parts(
             Exists(Offer.objects.filter(partner=OuterRef("pk"), product_id=f.product))
             | Exists(Need.objects.filter(partner=OuterRef("pk"), product_id=f.product))
         )
-    # Neither page nor export shows descriptions or the search text: leave them in the table.
-    qs = qs.only(*DIRECTORY_COLUMNS) if for_page else qs.defer("description", "search_document")
+    # The page shows neither descriptions nor the search text; the export carries the
+    # description (the import reads it back), not the search text.
+    qs = qs.only(*DIRECTORY_COLUMNS) if for_page else qs.defer("search_document")
     filtered = any(value for name, value in vars(f).items() if name not in ("q", "sort"))
     search = None
     if f.q:
@@ -152,7 +153,7 @@ def _partner_directory_parts(
     chains_shown = Prefetch(
         "participations",
         queryset=Participation.objects.select_related("value_chain")
-        .only("partner", "chain_role", "status", "value_chain__name")
+        .only("partner", "chain_role", "status", "status_changed_on", "value_chain__name")
         .filter(value_chain_id__in=chain_ids),
         # A plain list per partner: no related manager and queryset built for each row.
         to_attr="chains_shown",
