@@ -12,7 +12,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
 from partners.exporting import FORMULA_START
-from partners.models import ChainRole, ParticipationStatus, PartnerKind, PartnerSize, Period
+from partners.models import (
+    ChainRole,
+    NetworkRole,
+    ParticipationStatus,
+    PartnerKind,
+    PartnerSize,
+    Period,
+)
 
 
 class CellError(ValueError):
@@ -81,6 +88,14 @@ PARTNER_FIELDS = [
         choices=_choices(ChainRole),
         synonyms=("role", "chain role", "role in chain", "sector", "activity"),
         help="Producer when blank.",
+    ),
+    Field(
+        "network_role",
+        "Role in the network",
+        kind="choice",
+        choices=_choices(NetworkRole),
+        synonyms=("network role", "role in network"),
+        help="Member when blank.",
     ),
     Field(
         "status",

@@ -556,7 +556,7 @@ class Run:
             partner_id,
             self.chain.pk,
             v.get("chain_role") or ChainRole.PRODUCER,
-            NetworkRole.MEMBER,
+            v.get("network_role") or NetworkRole.MEMBER,
             v.get("status") or ParticipationStatus.PROSPECT,
             v.get("joined_on") or timezone.localdate(),
         )

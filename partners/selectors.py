@@ -153,7 +153,14 @@ def _partner_directory_parts(
     chains_shown = Prefetch(
         "participations",
         queryset=Participation.objects.select_related("value_chain")
-        .only("partner", "chain_role", "status", "status_changed_on", "value_chain__name")
+        .only(
+            "partner",
+            "chain_role",
+            "network_role",
+            "status",
+            "status_changed_on",
+            "value_chain__name",
+        )
         .filter(value_chain_id__in=chain_ids),
         # A plain list per partner: no related manager and queryset built for each row.
         to_attr="chains_shown",

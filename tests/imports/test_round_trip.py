@@ -21,7 +21,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PARTNER_FIELDS = ["name", "kind", "region", "address", "website", "description", "size"]
-CHAIN_FIELDS = ["chain_role", "status", "status_changed_on"]
+CHAIN_FIELDS = ["chain_role", "network_role", "status", "status_changed_on"]
 PERSON_FIELDS = ["first_name", "last_name", "email", "phone"]
 
 
@@ -81,6 +81,7 @@ def test_partners_and_people_export_and_import_back_unchanged(
         value_chain=chain_a,
         partner=PartnerFactory(name="Coastal Exporters", region="KwaZulu-Natal"),
         chain_role="buyer",
+        network_role="lead_firm",
         status="committed",
         status_changed_on=datetime.date(2026, 3, 15),
     )
