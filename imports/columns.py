@@ -30,7 +30,7 @@ class CellError(ValueError):
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text, email, url, decimal, date, choice
+    kind: str = "text"  # text, email, url, decimal, date, choice, names (split on ";")
     required: bool = False
     max_length: int = 200
     synonyms: tuple[str, ...] = ()
@@ -73,6 +73,14 @@ PARTNER_FIELDS = [
     Field("website", "Website", kind="url", synonyms=("website", "web", "url", "web site", "site")),
     Field(
         "description", "Description", max_length=5000, synonyms=("description", "notes", "about")
+    ),
+    Field(
+        "certifications",
+        "Certifications",
+        kind="names",
+        max_length=100,
+        synonyms=("certifications", "certification", "certified", "certificates"),
+        help="Names separated by “;”, e.g. FSC; Organic.",
     ),
     Field(
         "size",
@@ -275,6 +283,12 @@ def clean_cell(f: Field, raw: str):
         # The quote our exports (and spreadsheets) put before text that would run as a
         # formula ("+27 43 ...", "=HYPERLINK"): not part of the value.
         value = value[1:]
+    if f.kind == "names":
+        names = [n.strip() for n in value.split(";") if n.strip()]
+        for name in names:
+            if len(name) > f.max_length:
+                raise CellError(f"At most {f.max_length} characters a name (one has {len(name)}).")
+        return names
     if not value:
         if f.required:
             raise CellError(f"{f.label} is required.")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from partners.models import (
     NAME_KEY,
     Affiliation,
+    Certification,
     ChainRole,
     ChangeRecord,
     Need,
@@ -528,6 +529,7 @@ class Run:
             " ".join(w for w in (v["name"], v.get("region", ""), v.get("address", "")) if w)
             for v in new
         )
+        self.link_certifications(zip(partner_ids, new, strict=True))
         participations = [self.participation(pk, v) for pk, v in zip(partner_ids, new, strict=True)]
         # Merged partners join the chain unless they are already in it.
         merged_ids = [pk for pk, _ in merge]
@@ -550,6 +552,32 @@ class Run:
             if what:
                 self.history.append((pk, f"Merged with a row {self.source}: {', '.join(what)}"))
         self.rows_merged += len(merge)
+
+    def link_certifications(self, rows) -> None:
+        """New partners get the certifications their row names (by name, in any case); a
+        name the directory does not know yet is added to it."""
+        wanted = [(pk, v.get("certifications") or []) for pk, v in rows]
+        names = {n.lower(): n for _, ns in wanted for n in ns}
+        if not names:
+            return
+        known = {
+            c.name.lower(): c.pk
+            for c in Certification.objects.annotate(key=Lower("name")).filter(key__in=names)
+        }
+        missing = [Certification(name=names[k]) for k in names if k not in known]
+        for c in Certification.objects.bulk_create(missing):
+            known[c.name.lower()] = c.pk
+        if missing and not known.keys() >= names.keys():  # bulk_create gave no pks (old DBs)
+            known = {c.name.lower(): c.pk for c in Certification.objects.all()}
+        through = Partner.certifications.through
+        through.objects.bulk_create(
+            [
+                through(partner_id=pk, certification_id=known[n.lower()])
+                for pk, ns in wanted
+                for n in dict.fromkeys(ns)
+            ],
+            ignore_conflicts=True,
+        )
 
     def participation(self, partner_id: int, v: dict) -> tuple:
         return (

@@ -70,6 +70,7 @@ PARTNER_HEADER = [
     "Address",
     "Website",
     "Description",
+    "Certifications",
     "Size",
     "Role in the chain",
     "Role in the network",
@@ -97,7 +98,8 @@ def _participation_in(p: Partner, chain_id: int | None):
 
 
 def partner_rows(qs: QuerySet[Partner], chain_id: int | None = None) -> Iterator[list]:
-    """Rows of partners carrying `chains_shown` (see selectors.partner_directory_queryset)."""
+    """Rows of partners carrying `chains_shown` and their certifications prefetched (see
+    selectors.partner_directory_queryset)."""
     for p in qs.iterator(chunk_size=EXPORT_CHUNK):
         part = _participation_in(p, chain_id)
         yield [
@@ -107,6 +109,7 @@ def partner_rows(qs: QuerySet[Partner], chain_id: int | None = None) -> Iterator
             p.address,
             p.website,
             p.description,
+            "; ".join(c.name for c in p.certifications.all()),
             p.get_size_display(),
             part.get_chain_role_display() if part else "",
             part.get_network_role_display() if part else "",

@@ -23,6 +23,7 @@ from vcc.paging import Page, keyset_page
 
 from .models import (
     Affiliation,
+    Certification,
     ChangeRecord,
     Commitment,
     Interaction,
@@ -85,7 +86,8 @@ def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Part
     """The partners the user may see, filtered and searched, each with `chains_shown` (its
     participations in the user's chains); and the order to read them in."""
     (qs,), ordering, chains_shown, _ = _partner_directory_parts(user, f, for_page=False)
-    return qs.prefetch_related(chains_shown), ordering
+    certifications = Prefetch("certifications", queryset=Certification.objects.only("name"))
+    return qs.prefetch_related(chains_shown, certifications), ordering
 
 
 # What a directory page shows of a partner (and sorts it by): an export reads every column.

@@ -91,8 +91,8 @@ def test_exports_are_for_coordinators_of_their_own_chains(
 def test_directory_csv_queries_constant(as_coordinator, chain_a, count, django_assert_num_queries):
     for _ in range(count):
         ParticipationFactory(value_chain=chain_a)
-    # session, user, my chain ids, the rows, their chains (one chunk) = 5
-    with django_assert_num_queries(5):
+    # session, user, my chain ids, the rows, their chains, their certifications (one chunk) = 6
+    with django_assert_num_queries(6):
         assert len(rows(as_coordinator.get(DIRECTORY_CSV))) == count + 1
 
 
