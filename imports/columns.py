@@ -30,7 +30,7 @@ class CellError(ValueError):
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text, email, url, decimal, date, choice, names (split on ";")
+    kind: str = "text"  # text, email, url, decimal, date, choice, yesno, names (split on ";")
     required: bool = False
     max_length: int = 200
     synonyms: tuple[str, ...] = ()
@@ -88,6 +88,15 @@ PARTNER_FIELDS = [
         kind="choice",
         choices=_choices(PartnerSize),
         synonyms=("size", "company size", "employees"),
+    ),
+    *(
+        Field(name, label, kind="yesno", synonyms=(label.lower(),))
+        for name, label in (
+            ("locally_owned", "Locally owned"),
+            ("women_owned", "Women-owned"),
+            ("minority_owned", "Minority-owned"),
+            ("worker_owned", "Worker-owned"),
+        )
     ),
     Field(
         "chain_role",
@@ -276,6 +285,10 @@ def _choice(f: Field, value: str) -> str | None:
     return None
 
 
+YES = frozenset({"yes", "y", "true", "1", "x"})
+NO = frozenset({"no", "n", "false", "0", ""})
+
+
 def clean_cell(f: Field, raw: str):
     """The cell's value for field f, or CellError."""
     value = raw.strip()
@@ -289,6 +302,13 @@ def clean_cell(f: Field, raw: str):
             if len(name) > f.max_length:
                 raise CellError(f"At most {f.max_length} characters a name (one has {len(name)}).")
         return names
+    if f.kind == "yesno":
+        key = value.lower()
+        if key in YES:
+            return True
+        if key in NO:
+            return False
+        raise CellError(f"“{value[:60]}” is not yes or no.")
     if not value:
         if f.required:
             raise CellError(f"{f.label} is required.")

@@ -505,10 +505,10 @@ class Run:
                     v.get("region", ""),
                     v.get("website", ""),
                     v.get("size", ""),
-                    False,
-                    False,
-                    False,
-                    False,
+                    bool(v.get("locally_owned")),
+                    bool(v.get("women_owned")),
+                    bool(v.get("minority_owned")),
+                    bool(v.get("worker_owned")),
                     " ".join(
                         w for w in (v["name"], v.get("region", ""), v.get("address", "")) if w
                     ).lower(),

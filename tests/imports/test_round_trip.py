@@ -21,7 +21,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 PARTNER_FIELDS = ["name", "kind", "region", "address", "website", "description", "size"]
-# The export's yes/no ownership columns and coordinates are not read by the import (yet).
+PARTNER_FIELDS += ["locally_owned", "women_owned", "minority_owned", "worker_owned"]
 CHAIN_FIELDS = ["chain_role", "network_role", "status", "status_changed_on"]
 PERSON_FIELDS = ["first_name", "last_name", "email", "phone"]
 
@@ -78,6 +78,7 @@ def test_partners_and_people_export_and_import_back_unchanged(
     partner_a.kind, partner_a.size = "cooperative", "small"
     partner_a.address, partner_a.website = "1 Mill Road, Stutterheim", "https://amatola.example"
     partner_a.description = "Kiln-dried Saligna boards, graded."
+    partner_a.locally_owned = partner_a.worker_owned = True
     partner_a.save()
     partner_a.certifications.add(
         Certification.objects.create(name="FSC"), Certification.objects.create(name="Organic")
