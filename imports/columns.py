@@ -115,6 +115,14 @@ PARTNER_FIELDS = [
         help="Member when blank.",
     ),
     Field(
+        "stages",
+        "Stages",
+        kind="names",
+        max_length=100,
+        synonyms=("stages", "stage in the chain", "chain stages"),
+        help="Stages of the chain, by name, separated by “;”.",
+    ),
+    Field(
         "status",
         "Status in the chain",
         kind="choice",

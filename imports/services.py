@@ -474,6 +474,21 @@ class Run:
             )
             for pk, name, site in found.values_list("pk", "name", "site"):
                 by_site.setdefault(site, (pk, name))
+        stages = self.chain_stages()
+        known_rows = []
+        for number, values in rows:
+            unknown = [n for n in values.get("stages") or [] if n.lower() not in stages]
+            if unknown:
+                self.rows_with_errors += 1
+                self.error(
+                    number,
+                    self.column_of("stages"),
+                    f"Not a stage of {self.chain.name}: {', '.join(unknown)}.",
+                )
+                self.note_preview(number, values, "error", "Unknown stage")
+                continue
+            known_rows.append((number, values))
+        rows = known_rows
         new, merge = [], []
         for number, values in rows:
             existing, reason = by_name.get(norm_name(values["name"])), "same name"
@@ -540,6 +555,17 @@ class Run:
         )
         participations += [self.participation(pk, v) for pk, v in merge if pk not in already]
         ids = insert_rows(Participation, PARTICIPATION_COLUMNS, participations)
+        joining = [*new, *(v for pk, v in merge if pk not in already)]
+        stages = self.chain_stages()
+        through = Participation.stages.through
+        through.objects.bulk_create(
+            [
+                through(participation_id=pk, stage_id=stages[n.lower()])
+                for pk, v in zip(ids, joining, strict=True)
+                for n in v.get("stages") or []
+            ],
+            ignore_conflicts=True,
+        )
         self.add_created("participations", ids[len(partner_ids) :])
         filled = self.fill_blanks(
             Partner, merge, ["region", "address", "website", "description", "size"]
@@ -552,6 +578,13 @@ class Run:
             if what:
                 self.history.append((pk, f"Merged with a row {self.source}: {', '.join(what)}"))
         self.rows_merged += len(merge)
+
+    def chain_stages(self) -> dict[str, int]:
+        """The import chain's stages by name in lower case (read once)."""
+        if not hasattr(self, "_stages"):
+            pairs = self.chain.stages.values_list("name", "pk")
+            self._stages = {name.lower(): pk for name, pk in pairs}
+        return self._stages
 
     def link_certifications(self, rows) -> None:
         """New partners get the certifications their row names (by name, in any case); a

@@ -87,7 +87,8 @@ def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Part
     participations in the user's chains); and the order to read them in."""
     (qs,), ordering, chains_shown, _ = _partner_directory_parts(user, f, for_page=False)
     certifications = Prefetch("certifications", queryset=Certification.objects.only("name"))
-    return qs.prefetch_related(chains_shown, certifications), ordering
+    stages = Prefetch("chains_shown__stages", queryset=Stage.objects.only("name"))
+    return qs.prefetch_related(chains_shown, stages, certifications), ordering
 
 
 # What a directory page shows of a partner (and sorts it by): an export reads every column.

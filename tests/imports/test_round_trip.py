@@ -47,6 +47,7 @@ def _partners(chain):
             f: getattr(part, f) for f in CHAIN_FIELDS
         }
         rows[p.name]["certifications"] = sorted(c.name for c in p.certifications.all())
+        rows[p.name]["stages"] = sorted(s.name for s in part.stages.all())
     return rows
 
 
@@ -91,6 +92,7 @@ def test_partners_and_people_export_and_import_back_unchanged(
         status="committed",
         status_changed_on=datetime.date(2026, 3, 15),
     )
+    part.stages.add(*chain_a.stages.filter(position__gte=2))
     AffiliationFactory(
         partner=partner_a,
         title="Mill manager",
@@ -114,7 +116,10 @@ def test_partners_and_people_export_and_import_back_unchanged(
     Person.objects.all().delete()
     Partner.objects.all().delete()
     Certification.objects.all().delete()
-    empty = ValueChainFactory(name="Saligna Hardwood (restored)", stages=["Grower"])
+    # Set up as the first was, with its stages, before the files go in.
+    empty = ValueChainFactory(
+        name="Saligna Hardwood (restored)", stages=["Grower", "Sawmill", "Manufacturer"]
+    )
     empty.coordinators.add(coordinator)
 
     job = _import(coordinator, empty, "partners", partners_csv)
@@ -123,3 +128,13 @@ def test_partners_and_people_export_and_import_back_unchanged(
 
     assert _partners(empty) == partners_before
     assert _people(empty) == people_before
+
+
+def test_a_stage_the_chain_lacks_is_an_error_in_the_dry_run(coordinator, chain_a):
+    text = "Name,Stages\nKaroo Honey,Sawmill; Kiln\n"
+    job = services.start_import(coordinator, chain_a, "partners", "p.csv", text.encode())
+    job = services.request_check(job, job.mapping, "skip")
+    job.refresh_from_db()
+    assert job.rows_with_errors == 1
+    assert job.errors[0]["message"] == "Not a stage of Saligna Hardwood: Kiln."
+    assert not Partner.objects.filter(name="Karoo Honey").exists()

@@ -91,8 +91,9 @@ def test_exports_are_for_coordinators_of_their_own_chains(
 def test_directory_csv_queries_constant(as_coordinator, chain_a, count, django_assert_num_queries):
     for _ in range(count):
         ParticipationFactory(value_chain=chain_a)
-    # session, user, my chain ids, the rows, their chains, their certifications (one chunk) = 6
-    with django_assert_num_queries(6):
+    # session, user, my chain ids, the rows; for the chunk: their chains, those chains'
+    # stages, their certifications = 7
+    with django_assert_num_queries(7):
         assert len(rows(as_coordinator.get(DIRECTORY_CSV))) == count + 1
 
 
