@@ -31,6 +31,9 @@ class WorkingGroupForm(forms.ModelForm):
                 self.fields.pop(name, None)
 
 
+TIME_ZONE_SET = frozenset(TIME_ZONES)
+
+
 class ConveningForm(forms.ModelForm):
     """Start and end are read in the convening's own time zone."""
 
@@ -60,7 +63,14 @@ class ConveningForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["time_zone"].initial = self.instance.time_zone or settings.TIME_ZONE
+        if not self.instance.pk:
+            # The model's default was read once at import; the server's zone is read now. A
+            # zone not in the list (a changed setting) is added, or the browser would show the
+            # first zone in the list (Africa/Abidjan) as chosen.
+            self.initial["time_zone"] = settings.TIME_ZONE
+        zone = self.initial.get("time_zone") or settings.TIME_ZONE
+        if zone not in TIME_ZONE_SET:
+            self.fields["time_zone"].choices = [(zone, zone), *self.fields["time_zone"].choices]
         if self.instance.pk:
             self.initial["starts_at"] = self.instance.local_start.strftime("%Y-%m-%dT%H:%M")
             self.initial["ends_at"] = self.instance.local_end.strftime("%Y-%m-%dT%H:%M")
@@ -95,6 +105,15 @@ class InviteForm(forms.Form):
 
     def __init__(self, *args, convening, **kwargs):
         super().__init__(*args, **kwargs)
+        if convening.is_past:
+            # Invitations to a meeting already over go out only when the coordinator says so.
+            self.fields["confirm_past"] = forms.BooleanField(
+                required=True,
+                label="Yes, invite them although the convening is over",
+                error_messages={
+                    "required": "This convening is already over. Tick here to invite anyway."
+                },
+            )
         chain = convening.value_chain_id
         self.fields["partners"].queryset = Partner.objects.filter(
             participations__value_chain=chain
@@ -109,7 +128,7 @@ class InviteForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if not any(data.get(f) for f in self.fields):
+        if not any(data.get(f) for f in self.fields if f != "confirm_past"):
             raise forms.ValidationError(
                 "Choose at least one partner, stage, role, group or person."
             )

@@ -29,6 +29,19 @@ def person_of(user) -> Person | None:
     return Person.objects.filter(user=user).first()
 
 
+def get_own_invitation(request, pk: int) -> Invitee:
+    """The signed-in person's own invitation; anyone else's is 404 (a coordinator included:
+    only the invitee answers for themselves)."""
+    invitee = (
+        Invitee.objects.select_related("convening")
+        .filter(pk=pk, person__user_id=request.user.pk)
+        .first()
+    )
+    if invitee is None:
+        raise Http404("No such invitation.")
+    return invitee
+
+
 @dataclass(frozen=True)
 class GroupAccess:
     group: WorkingGroup

@@ -110,9 +110,16 @@ def invite(convening: Convening, person_ids: list[int]) -> tuple[int, list[Perso
 
 @transaction.atomic
 def answer_rsvp(invitee: Invitee, answer: str) -> Invitee:
-    invitee.rsvp = answer
-    invitee.rsvp_at = timezone.now()
-    invitee.save(update_fields=["rsvp", "rsvp_at"])
+    """Record the invitee's answer, dated when it changed: the same answer again (a replayed
+    email link, a second click) keeps the first date."""
+    now = timezone.now()
+    changed = (
+        Invitee.objects.filter(pk=invitee.pk).exclude(rsvp=answer).update(rsvp=answer, rsvp_at=now)
+    )
+    if changed:
+        invitee.rsvp, invitee.rsvp_at = answer, now
+    else:
+        invitee.refresh_from_db(fields=["rsvp", "rsvp_at"])
     return invitee
 
 

@@ -21,6 +21,7 @@ urlpatterns = [
     path("convenings/<int:pk>/calendar.ics", views.convening_ics, name="ics"),
     path("rsvp/<str:token>/", views.rsvp_link, name="rsvp_link"),
     path("calendar/", views.my_calendar, name="my_calendar"),
+    path("calendar/invitations/<int:pk>/rsvp/", views.invitation_rsvp, name="invitation_rsvp"),
     path("calendar/<str:token>.ics", views.calendar_feed, name="feed"),
     path("groups/", views.group_list, name="groups"),
     path("groups/new/", views.group_create, name="group_create"),

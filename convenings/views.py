@@ -28,6 +28,7 @@ from .permissions import (
     get_action_for_user,
     get_convening_for_user,
     get_group_for_user,
+    get_own_invitation,
     person_of,
 )
 
@@ -136,7 +137,8 @@ def convening_invite(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method != "POST" or not form.is_valid():
         context = {"form": form, "convening": access.convening}
         return render(request, "convenings/invite.html", context)
-    ids = services.people_to_invite(access.convening, **form.cleaned_data)
+    chosen = {k: v for k, v in form.cleaned_data.items() if k != "confirm_past"}
+    ids = services.people_to_invite(access.convening, **chosen)
     count, no_email = services.invite(access.convening, ids)
     messages.success(request, f"{count} invited.")
     if no_email:
@@ -241,9 +243,27 @@ def my_calendar(request: HttpRequest) -> HttpResponse:
     context = {
         "feed": feed,
         "invitations": selectors.my_invitations(request.user),
-        "rsvp_form": RsvpForm(),
+        "rsvp_choices": RsvpForm.base_fields["rsvp"].choices,
     }
     return render(request, "convenings/my_calendar.html", context)
+
+
+@login_required
+@require_POST
+def invitation_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invitee answers from their own calendar page: htmx swaps the row, a plain POST
+    comes back to the page."""
+    invitee = get_own_invitation(request, pk)
+    form = RsvpForm(request.POST)
+    if form.is_valid():
+        invitee = services.answer_rsvp(invitee, form.cleaned_data["rsvp"])
+        messages.success(request, f"{invitee.convening}: {invitee.get_rsvp_display()}.")
+    else:
+        messages.error(request, "Choose yes, no or maybe.")
+    if request.htmx:
+        context = {"i": invitee, "rsvp_choices": RsvpForm.base_fields["rsvp"].choices}
+        return render(request, "convenings/my_calendar.html#invitation", context)
+    return redirect("convenings:my_calendar")
 
 
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:

@@ -11,7 +11,15 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 
-from partners.models import ChainRole, ParticipationStatus, PartnerKind, PartnerSize, Period
+from partners.exporting import FORMULA_START
+from partners.models import (
+    ChainRole,
+    NetworkRole,
+    ParticipationStatus,
+    PartnerKind,
+    PartnerSize,
+    Period,
+)
 
 
 class CellError(ValueError):
@@ -22,7 +30,7 @@ class CellError(ValueError):
 class Field:
     name: str
     label: str
-    kind: str = "text"  # text, email, url, decimal, date, choice
+    kind: str = "text"  # text, email, url, decimal, date, choice, yesno, names (split on ";")
     required: bool = False
     max_length: int = 200
     synonyms: tuple[str, ...] = ()
@@ -67,11 +75,28 @@ PARTNER_FIELDS = [
         "description", "Description", max_length=5000, synonyms=("description", "notes", "about")
     ),
     Field(
+        "certifications",
+        "Certifications",
+        kind="names",
+        max_length=100,
+        synonyms=("certifications", "certification", "certified", "certificates"),
+        help="Names separated by “;”, e.g. FSC; Organic.",
+    ),
+    Field(
         "size",
         "Size",
         kind="choice",
         choices=_choices(PartnerSize),
         synonyms=("size", "company size", "employees"),
+    ),
+    *(
+        Field(name, label, kind="yesno", synonyms=(label.lower(),))
+        for name, label in (
+            ("locally_owned", "Locally owned"),
+            ("women_owned", "Women-owned"),
+            ("minority_owned", "Minority-owned"),
+            ("worker_owned", "Worker-owned"),
+        )
     ),
     Field(
         "chain_role",
@@ -80,6 +105,22 @@ PARTNER_FIELDS = [
         choices=_choices(ChainRole),
         synonyms=("role", "chain role", "role in chain", "sector", "activity"),
         help="Producer when blank.",
+    ),
+    Field(
+        "network_role",
+        "Role in the network",
+        kind="choice",
+        choices=_choices(NetworkRole),
+        synonyms=("network role", "role in network"),
+        help="Member when blank.",
+    ),
+    Field(
+        "stages",
+        "Stages",
+        kind="names",
+        max_length=100,
+        synonyms=("stages", "stage in the chain", "chain stages"),
+        help="Stages of the chain, by name, separated by “;”.",
     ),
     Field(
         "status",
@@ -252,9 +293,30 @@ def _choice(f: Field, value: str) -> str | None:
     return None
 
 
+YES = frozenset({"yes", "y", "true", "1", "x"})
+NO = frozenset({"no", "n", "false", "0", ""})
+
+
 def clean_cell(f: Field, raw: str):
     """The cell's value for field f, or CellError."""
     value = raw.strip()
+    if value.startswith("'") and value[1:2] and value[1] in FORMULA_START:
+        # The quote our exports (and spreadsheets) put before text that would run as a
+        # formula ("+27 43 ...", "=HYPERLINK"): not part of the value.
+        value = value[1:]
+    if f.kind == "names":
+        names = [n.strip() for n in value.split(";") if n.strip()]
+        for name in names:
+            if len(name) > f.max_length:
+                raise CellError(f"At most {f.max_length} characters a name (one has {len(name)}).")
+        return names
+    if f.kind == "yesno":
+        key = value.lower()
+        if key in YES:
+            return True
+        if key in NO:
+            return False
+        raise CellError(f"“{value[:60]}” is not yes or no.")
     if not value:
         if f.required:
             raise CellError(f"{f.label} is required.")

@@ -21,6 +21,7 @@ from django.utils import timezone
 from partners.models import (
     NAME_KEY,
     Affiliation,
+    Certification,
     ChainRole,
     ChangeRecord,
     Need,
@@ -473,6 +474,21 @@ class Run:
             )
             for pk, name, site in found.values_list("pk", "name", "site"):
                 by_site.setdefault(site, (pk, name))
+        stages = self.chain_stages()
+        known_rows = []
+        for number, values in rows:
+            unknown = [n for n in values.get("stages") or [] if n.lower() not in stages]
+            if unknown:
+                self.rows_with_errors += 1
+                self.error(
+                    number,
+                    self.column_of("stages"),
+                    f"Not a stage of {self.chain.name}: {', '.join(unknown)}.",
+                )
+                self.note_preview(number, values, "error", "Unknown stage")
+                continue
+            known_rows.append((number, values))
+        rows = known_rows
         new, merge = [], []
         for number, values in rows:
             existing, reason = by_name.get(norm_name(values["name"])), "same name"
@@ -504,10 +520,10 @@ class Run:
                     v.get("region", ""),
                     v.get("website", ""),
                     v.get("size", ""),
-                    False,
-                    False,
-                    False,
-                    False,
+                    bool(v.get("locally_owned")),
+                    bool(v.get("women_owned")),
+                    bool(v.get("minority_owned")),
+                    bool(v.get("worker_owned")),
                     " ".join(
                         w for w in (v["name"], v.get("region", ""), v.get("address", "")) if w
                     ).lower(),
@@ -528,6 +544,7 @@ class Run:
             " ".join(w for w in (v["name"], v.get("region", ""), v.get("address", "")) if w)
             for v in new
         )
+        self.link_certifications(zip(partner_ids, new, strict=True))
         participations = [self.participation(pk, v) for pk, v in zip(partner_ids, new, strict=True)]
         # Merged partners join the chain unless they are already in it.
         merged_ids = [pk for pk, _ in merge]
@@ -538,6 +555,17 @@ class Run:
         )
         participations += [self.participation(pk, v) for pk, v in merge if pk not in already]
         ids = insert_rows(Participation, PARTICIPATION_COLUMNS, participations)
+        joining = [*new, *(v for pk, v in merge if pk not in already)]
+        stages = self.chain_stages()
+        through = Participation.stages.through
+        through.objects.bulk_create(
+            [
+                through(participation_id=pk, stage_id=stages[n.lower()])
+                for pk, v in zip(ids, joining, strict=True)
+                for n in v.get("stages") or []
+            ],
+            ignore_conflicts=True,
+        )
         self.add_created("participations", ids[len(partner_ids) :])
         filled = self.fill_blanks(
             Partner, merge, ["region", "address", "website", "description", "size"]
@@ -551,12 +579,45 @@ class Run:
                 self.history.append((pk, f"Merged with a row {self.source}: {', '.join(what)}"))
         self.rows_merged += len(merge)
 
+    def chain_stages(self) -> dict[str, int]:
+        """The import chain's stages by name in lower case (read once)."""
+        if not hasattr(self, "_stages"):
+            pairs = self.chain.stages.values_list("name", "pk")
+            self._stages = {name.lower(): pk for name, pk in pairs}
+        return self._stages
+
+    def link_certifications(self, rows) -> None:
+        """New partners get the certifications their row names (by name, in any case); a
+        name the directory does not know yet is added to it."""
+        wanted = [(pk, v.get("certifications") or []) for pk, v in rows]
+        names = {n.lower(): n for _, ns in wanted for n in ns}
+        if not names:
+            return
+        known = {
+            c.name.lower(): c.pk
+            for c in Certification.objects.annotate(key=Lower("name")).filter(key__in=names)
+        }
+        missing = [Certification(name=names[k]) for k in names if k not in known]
+        for c in Certification.objects.bulk_create(missing):
+            known[c.name.lower()] = c.pk
+        if missing and not known.keys() >= names.keys():  # bulk_create gave no pks (old DBs)
+            known = {c.name.lower(): c.pk for c in Certification.objects.all()}
+        through = Partner.certifications.through
+        through.objects.bulk_create(
+            [
+                through(partner_id=pk, certification_id=known[n.lower()])
+                for pk, ns in wanted
+                for n in dict.fromkeys(ns)
+            ],
+            ignore_conflicts=True,
+        )
+
     def participation(self, partner_id: int, v: dict) -> tuple:
         return (
             partner_id,
             self.chain.pk,
             v.get("chain_role") or ChainRole.PRODUCER,
-            NetworkRole.MEMBER,
+            v.get("network_role") or NetworkRole.MEMBER,
             v.get("status") or ParticipationStatus.PROSPECT,
             v.get("joined_on") or timezone.localdate(),
         )

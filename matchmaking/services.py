@@ -15,6 +15,7 @@ from partners.services import record_change, save_fields
 
 from . import emails, tasks
 from .models import (
+    PIPELINE,
     Dismissal,
     DismissalKind,
     Introduction,
@@ -106,6 +107,37 @@ def move_introduction(
     )
     refresh_pair_strengths([introduction.partner_a_id, introduction.partner_b_id])
     return introduction
+
+
+@transaction.atomic
+def answer_introduction_by_email(
+    introduction: Introduction, *, partner_id: int, answer: str, label: str
+) -> bool:
+    """One side's one-click answer to "how did the introduction go?": it moves the
+    introduction forward (never back) and notes the answer. A replay of the same link (a mail
+    scanner, a second click) records nothing. Returns whether this answer was new."""
+    introduction = (
+        Introduction.objects.select_for_update(of=("self",))
+        .select_related("partner_a", "partner_b")
+        .get(pk=introduction.pk)
+    )
+    side = (
+        introduction.partner_a
+        if partner_id == introduction.partner_a_id
+        else introduction.partner_b
+    )
+    note = f"Answered by email for {side.name}: {label}."
+    if introduction.events.filter(note=note).exists():
+        return False
+    moves_forward = (
+        introduction.status in PIPELINE
+        and answer in PIPELINE
+        and PIPELINE.index(answer) > PIPELINE.index(introduction.status)
+    ) or (answer == IntroductionStatus.DECLINED and introduction.is_open)
+    move_introduction(
+        introduction, answer if moves_forward else introduction.status, by=None, note=note
+    )
+    return True
 
 
 # --- suggestions ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from partners.selectors import directory_choices
 
 from . import emails, selectors, services
 from .forms import FeedbackForm, IntroductionForm, MoveForm
-from .models import PIPELINE, Introduction, IntroductionStatus
+from .models import PIPELINE, Introduction
 from .permissions import get_introduction_for_user
 
 
@@ -133,16 +133,8 @@ def introduction_answer(request: HttpRequest, token: str) -> HttpResponse:
     answer = parsed[2]
     label = emails.INTRODUCTION_ANSWERS[answer]
     if request.method == "POST":
-        moves_forward = (
-            introduction.status in PIPELINE
-            and answer in PIPELINE
-            and PIPELINE.index(answer) > PIPELINE.index(introduction.status)
-        ) or (answer == IntroductionStatus.DECLINED and introduction.is_open)
-        services.move_introduction(
-            introduction,
-            answer if moves_forward else introduction.status,
-            by=None,
-            note=f"Answered by email: {label}.",
+        services.answer_introduction_by_email(
+            introduction, partner_id=parsed[1], answer=answer, label=label
         )
         return render(request, "matchmaking/answer_done.html", {"label": label})
     return render(

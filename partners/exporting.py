@@ -61,13 +61,22 @@ def csv_lines(header: list[str], rows: Iterable[list]) -> Iterator[str]:
 # --- tables ------------------------------------------------------------------------------------
 
 
+# Headers the import recognises (imports.columns), so an export goes back in as it came out;
+# the columns after them are for reading (the import leaves them aside).
 PARTNER_HEADER = [
     "Name",
     "Kind",
     "Region",
     "Address",
     "Website",
+    "Description",
+    "Certifications",
     "Size",
+    "Role in the chain",
+    "Role in the network",
+    "Stages",
+    "Status in the chain",
+    "Since (date)",
     "Locally owned",
     "Women-owned",
     "Minority-owned",
@@ -80,16 +89,34 @@ PARTNER_HEADER = [
 ]
 
 
-def partner_rows(qs: QuerySet[Partner]) -> Iterator[list]:
-    """Rows of partners carrying `chains_shown` (see selectors.partner_directory_queryset)."""
+def _participation_in(p: Partner, chain_id: int | None):
+    """The partner's participation the chain columns describe: in the chain exported, or its
+    only one; none when it is in several and no chain was chosen."""
+    shown = p.chains_shown
+    if chain_id is not None:
+        return next((c for c in shown if c.value_chain_id == chain_id), None)
+    return shown[0] if len(shown) == 1 else None
+
+
+def partner_rows(qs: QuerySet[Partner], chain_id: int | None = None) -> Iterator[list]:
+    """Rows of partners carrying `chains_shown` and their certifications prefetched (see
+    selectors.partner_directory_queryset)."""
     for p in qs.iterator(chunk_size=EXPORT_CHUNK):
+        part = _participation_in(p, chain_id)
         yield [
             p.name,
             p.get_kind_display(),
             p.region,
             p.address,
             p.website,
+            p.description,
+            "; ".join(c.name for c in p.certifications.all()),
             p.get_size_display(),
+            part.get_chain_role_display() if part else "",
+            part.get_network_role_display() if part else "",
+            "; ".join(s.name for s in part.stages.all()) if part else "",
+            part.get_status_display() if part else "",
+            part.status_changed_on if part else "",
             p.locally_owned,
             p.women_owned,
             p.minority_owned,
@@ -105,28 +132,31 @@ def partner_rows(qs: QuerySet[Partner]) -> Iterator[list]:
         ]
 
 
-PEOPLE_HEADER = ["First name", "Last name", "Email", "Phone", "Consent to contact", "Organisations"]
+# One row per organisation a person works at, as the import reads them back.
+PEOPLE_HEADER = [
+    "First name",
+    "Last name",
+    "Email",
+    "Phone",
+    "Organisation",
+    "Job title",
+    "Consent to contact",
+]
 
 
 def people_rows(qs: QuerySet[Person]) -> Iterator[list]:
     for person in qs.iterator(chunk_size=EXPORT_CHUNK):
-        yield [
-            person.first_name,
-            person.last_name,
-            person.email,
-            person.phone,
-            person.consent_to_contact,
-            "; ".join(
-                f"{a.partner.name} ({a.title})" if a.title else a.partner.name
-                for a in person.affiliations.all()
-            ),
-        ]
+        start = [person.first_name, person.last_name, person.email, person.phone]
+        affiliations = list(person.affiliations.all()) or [None]
+        for a in affiliations:
+            where = [a.partner.name, a.title] if a else ["", ""]
+            yield [*start, *where, person.consent_to_contact]
 
 
 def directory_export(user, f: DirectoryFilters) -> Iterator[str]:
     """The partner directory as filtered and sorted on screen, every page of it."""
     qs, ordering = partner_directory_queryset(user, f)
-    return csv_lines(PARTNER_HEADER, partner_rows(qs.order_by(*ordering)))
+    return csv_lines(PARTNER_HEADER, partner_rows(qs.order_by(*ordering), f.chain))
 
 
 def people_export(user, q: str, chain: int | None, sort: str) -> Iterator[str]:

@@ -6,7 +6,6 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
 from .models import (
-    ALL_MONTHS,
     MONTH_NAMES,
     ChainRole,
     Commitment,
@@ -279,8 +278,10 @@ class ListingForm(forms.ModelForm):
         self.order_fields(order)
         self.fields["unit"].required = False
         self.fields["unit"].help_text = "Leave blank to use the product's usual unit."
+        # A new listing starts with no months ticked: with all twelve preselected, a user who
+        # ticks the months they mean (say March to September) saved "All year" instead.
         if not self.instance.pk:
-            self.initial.setdefault("months", ALL_MONTHS)
+            self.initial["months"] = []
 
     def clean_volume(self):
         volume = self.cleaned_data["volume"]

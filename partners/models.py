@@ -524,7 +524,8 @@ class Interest(models.Model):
 
     value_chain = models.ForeignKey(ValueChain, on_delete=models.CASCADE, related_name="interests")
     kind = models.CharField(max_length=10, choices=InterestKind.choices)
-    description = models.TextField()
+    # Shown in a row of the partner page: a limit keeps a pasted page from breaking it.
+    description = models.TextField(max_length=1000)
     partners = models.ManyToManyField(Partner, related_name="interests", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -549,7 +550,8 @@ class Commitment(models.Model):
         ValueChain, on_delete=models.CASCADE, related_name="commitments"
     )
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="commitments")
-    description = models.TextField(help_text="What was committed.")
+    # Shown in the commitments table and the reminders: a limit keeps a pasted page out.
+    description = models.TextField(max_length=1000, help_text="What was committed.")
     toward = models.ForeignKey(
         Partner,
         verbose_name="toward partner",

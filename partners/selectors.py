@@ -23,6 +23,7 @@ from vcc.paging import Page, keyset_page
 
 from .models import (
     Affiliation,
+    Certification,
     ChangeRecord,
     Commitment,
     Interaction,
@@ -86,7 +87,9 @@ def partner_directory_queryset(user, f: DirectoryFilters) -> tuple[QuerySet[Part
     """The partners the user may see, filtered and searched, each with `chains_shown` (its
     participations in the user's chains); and the order to read them in."""
     (qs,), ordering, chains_shown, _ = _partner_directory_parts(user, f, for_page=False)
-    return qs.prefetch_related(chains_shown), ordering
+    certifications = Prefetch("certifications", queryset=Certification.objects.only("name"))
+    stages = Prefetch("chains_shown__stages", queryset=Stage.objects.only("name"))
+    return qs.prefetch_related(chains_shown, stages, certifications), ordering
 
 
 # What a directory page shows of a partner (and sorts it by): an export reads every column.
@@ -134,8 +137,9 @@ def _partner_directory_parts(
             Exists(Offer.objects.filter(partner=OuterRef("pk"), product_id=f.product))
             | Exists(Need.objects.filter(partner=OuterRef("pk"), product_id=f.product))
         )
-    # Neither page nor export shows descriptions or the search text: leave them in the table.
-    qs = qs.only(*DIRECTORY_COLUMNS) if for_page else qs.defer("description", "search_document")
+    # The page shows neither descriptions nor the search text; the export carries the
+    # description (the import reads it back), not the search text.
+    qs = qs.only(*DIRECTORY_COLUMNS) if for_page else qs.defer("search_document")
     filtered = any(value for name, value in vars(f).items() if name not in ("q", "sort"))
     search = None
     if f.q:
@@ -153,7 +157,14 @@ def _partner_directory_parts(
     chains_shown = Prefetch(
         "participations",
         queryset=Participation.objects.select_related("value_chain")
-        .only("partner", "chain_role", "status", "value_chain__name")
+        .only(
+            "partner",
+            "chain_role",
+            "network_role",
+            "status",
+            "status_changed_on",
+            "value_chain__name",
+        )
         .filter(value_chain_id__in=chain_ids),
         # A plain list per partner: no related manager and queryset built for each row.
         to_attr="chains_shown",

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from vcc import hooks
 
@@ -293,7 +293,12 @@ def _listing_kind(kind: str):
 
 
 def _offers_tab(request: HttpRequest, access) -> HttpResponse:
-    """After an htmx save: re-render the offers-and-needs tab in place."""
+    """After an htmx save: re-render the offers-and-needs tab in place when the form sits in
+    the partner page; from the form's own page (no tab to swap) go to the partner's tab."""
+    page = reverse("partners:detail", args=[access.partner.pk])
+    current = (request.htmx.current_url_abs_path or "").split("?")[0]
+    if current != page:
+        return HttpResponseClientRedirect(page + "?tab=offers")
     context = _tab_context(access, "offers")
     context.update(selectors.partner_listings(access.partner))
     response = render(request, "partners/detail.html#tab", context)

@@ -186,8 +186,10 @@ def test_htmx_offer_save_returns_the_tab(as_coordinator, partner_a, htmx):
     assert form.lstrip().startswith("<form") and "<html" not in form
     invalid = as_coordinator.post(url, {"product": product.pk, "volume": "-1"}, **htmx)
     assert invalid.content.decode().lstrip().startswith("<form")
+    # The form was opened in the partner page's listing editor.
+    on_page = {**htmx, "HTTP_HX_CURRENT_URL": f"http://testserver{partner_a.get_absolute_url()}"}
     saved = as_coordinator.post(
-        url, {"product": product.pk, "volume": "3", "period": "year", "months": [1]}, **htmx
+        url, {"product": product.pk, "volume": "3", "period": "year", "months": [1]}, **on_page
     )
     assert saved["HX-Retarget"] == "#tab" and saved["HX-Reswap"] == "outerHTML"
     assert product.name in saved.content.decode()
