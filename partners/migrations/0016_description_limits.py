@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0014_field_labels"),
+        ("partners", "0015_chain_currency_archive"),
     ]
 
     operations = [
