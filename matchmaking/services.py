@@ -112,15 +112,24 @@ def move_introduction(
 
 
 @transaction.atomic
-def accept_suggestion(suggestion: Suggestion, *, by) -> Introduction:
-    """Introduce the buyer and the supplier through introduce(), with the offer and the need
-    linked, and the reason the suggestion gives; the pair's suggestions go."""
+def accept_suggestion(
+    suggestion: Suggestion,
+    *,
+    person_a: Person | None = None,
+    person_b: Person | None = None,
+    by,
+) -> Introduction:
+    """Introduce the buyer (contact `person_a`) and the supplier (`person_b`) through
+    introduce(), with the offer and the need linked, and the reason the suggestion gives; the
+    pair's suggestions go. `suggestion` may be unsaved: a pair a recompute no longer keeps."""
+    score = "" if suggestion.score is None else f" (score {round(100 * suggestion.score)})"
     introduction = introduce(
         value_chain=suggestion.value_chain,
         partner_a=suggestion.buyer,
         partner_b=suggestion.supplier,
-        reason=f"Suggested match: {suggestion.offer} for {suggestion.need} "
-        f"(score {round(100 * suggestion.score)}).",
+        person_a=person_a,
+        person_b=person_b,
+        reason=f"Suggested match: {suggestion.offer} for {suggestion.need}{score}.",
         offer=suggestion.offer,
         need=suggestion.need,
         by=by,
