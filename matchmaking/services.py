@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partners.models import Need, Offer, Partner, Person, Relationship, ValueChain
+from partners.permissions import coordinated_chains
 from partners.services import record_change, save_fields
 
 from . import emails, tasks
@@ -189,8 +190,11 @@ def save_match_settings(settings: MatchSettings, *, values: Mapping[str, Any]) -
 
 @transaction.atomic
 def start_recompute(*, by) -> RecomputeRun:
-    """Record a full recompute and queue it; its progress is on the record."""
-    run = RecomputeRun.objects.create(requested_by=by)
+    """Record a recompute and queue it; its progress is on the record. A coordinator's touches
+    only the chains they coordinate; a superuser's, every chain."""
+    run = RecomputeRun.objects.create(requested_by=by, every_chain=by.is_superuser)
+    if not by.is_superuser:
+        run.value_chains.set(coordinated_chains(by))
     transaction.on_commit(lambda: tasks.recompute_all.delay(run.pk))
     return run
 

@@ -79,7 +79,7 @@ def recompute(request: HttpRequest) -> HttpResponse:
     run = services.start_recompute(by=request.user)
     if request.htmx:
         return render(request, "matchmaking/suggestions.html#progress", {"run": run})
-    messages.success(request, "Recomputing every suggestion; this page shows the progress.")
+    messages.success(request, "Recomputing your chains' suggestions; this page shows the progress.")
     return redirect("matchmaking:suggestions")
 
 

@@ -335,11 +335,13 @@ def test_recompute_on_demand_shows_progress(
         response = as_coordinator.post(reverse("matchmaking:recompute"), **htmx)
     assert "Recomputing" in response.content.decode()  # the bar, before the task ran
     run = RecomputeRun.objects.get()
-    assert run.status == "done" and run.total == 2 and run.suggestions == 3
+    # Chain A's need only (the coordinator's chain): chain B's stay as they were (none).
+    assert run.status == "done" and run.total == 1 and run.suggestions == 2
+    assert not Suggestion.objects.exclude(value_chain=run.value_chains.get()).exists()
     html = as_coordinator.get(
         reverse("matchmaking:recompute_progress", args=[run.pk])
     ).content.decode()
-    assert "2 needs, 3 suggestions kept" in html and "every 1s" not in html
+    assert "1 need, 2 suggestions kept" in html and "every 1s" not in html
 
 
 def test_an_offer_change_recomputes_through_the_task(
