@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from partners.models import (
@@ -58,12 +58,18 @@ class IntroductionForm(forms.ModelForm):
         chosen_b = self.data.get("partner_b") if self.is_bound else None
         chosen_b = int(chosen_b) if chosen_b and str(chosen_b).isdigit() else None
         side_b = Q(partner_id=chosen_b) if chosen_b else Q(pk__in=[])
-        self.fields["person_a"].queryset = Person.objects.filter(affiliations__partner=partner_a)
+        # Each side's people only, with the organisation beside the name.
+        org = F("affiliations__partner__name")
+        self.fields["person_a"].queryset = Person.objects.filter(
+            affiliations__partner=partner_a
+        ).annotate(org=org)
         self.fields["person_b"].queryset = (
-            Person.objects.filter(affiliations__partner_id=chosen_b)
+            Person.objects.filter(affiliations__partner_id=chosen_b).annotate(org=org)
             if chosen_b
             else Person.objects.none()
         )
+        for name in ("person_a", "person_b"):
+            self.fields[name].label_from_instance = lambda p: f"{p.full_name} — {p.org}"
         self.fields["offer"].queryset = Offer.objects.filter(
             Q(partner=partner_a) | side_b
         ).select_related("product", "partner")

@@ -392,11 +392,15 @@ def main_contact(people) -> Person | None:
     return next((p for p in people if p.email), people[0] if people else None)
 
 
-def chain_people(chain_id: int, q: str = "", limit: int = PICKER_LIMIT) -> list[Affiliation]:
+def chain_people(
+    chain_id: int, q: str = "", limit: int = PICKER_LIMIT, person_ids=None
+) -> list[Affiliation]:
     """People of the chain's partners for a picker, as affiliations (person and partner joined,
     so a choice reads "Thandi Nkosi — Umvoti Timber"); `q` matches first name, last name or
     organisation. A person at two of the chain's partners appears once per partner."""
     rows = Affiliation.objects.filter(partner__participations__value_chain_id=chain_id)
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=person_ids)
     for word in q.split()[:4]:
         rows = rows.filter(
             Q(person__first_name__icontains=word)
