@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from partners.models import ChainRole, Partner, Person, Stage
+from partners.pickers import limit_to_chain, people_of_chains
 
 from .models import TIME_ZONES, ActionItem, ActionStatus, Convening, Rsvp, WorkingGroup
 
@@ -17,11 +18,13 @@ class WorkingGroupForm(forms.ModelForm):
         fields = ["value_chain", "name", "problem", "lead", "members", "status"]
         widgets = {"problem": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, chains, people, lead_edit=False, **kwargs):
+    def __init__(self, *args, chains, people, chain_id=None, lead_edit=False, **kwargs):
+        """`people`: pickers.people_of_chains of `chains` (a new group) or of its chain;
+        `chain_id`: the chain the pickers search (the group's, or the only one)."""
         super().__init__(*args, **kwargs)
         self.fields["value_chain"].queryset = chains
-        self.fields["lead"].queryset = people
-        self.fields["members"].queryset = people
+        for name in ("lead", "members"):
+            limit_to_chain(self.fields[name], chain_id, people)
         self.fields["members"].required = False
         if self.instance.pk:
             del self.fields["value_chain"]
@@ -29,6 +32,26 @@ class WorkingGroupForm(forms.ModelForm):
             # A lead edits the page, not who leads or belongs.
             for name in ("lead", "members"):
                 self.fields.pop(name, None)
+
+    def clean(self):
+        data = super().clean()
+        chain = (
+            data.get("value_chain") or self.instance.value_chain_id and self.instance.value_chain
+        )
+        if chain is None:
+            return data
+        in_chain = set(
+            Person.objects.filter(
+                affiliations__partner__participations__value_chain=chain
+            ).values_list("pk", flat=True)
+        )
+        lead = data.get("lead")
+        if lead is not None and lead.pk not in in_chain:
+            self.add_error("lead", f"Choose someone from a partner of {chain}.")
+        outside = [p.full_name for p in data.get("members") or [] if p.pk not in in_chain]
+        if outside:
+            self.add_error("members", f"Not with a partner of {chain}: {', '.join(outside)}.")
+        return data
 
 
 TIME_ZONE_SET = frozenset(TIME_ZONES)
@@ -120,11 +143,7 @@ class InviteForm(forms.Form):
         ).order_by("name")
         self.fields["stages"].queryset = Stage.objects.filter(value_chain=chain)
         self.fields["groups"].queryset = WorkingGroup.objects.filter(value_chain=chain)
-        self.fields["people"].queryset = (
-            Person.objects.filter(affiliations__partner__participations__value_chain=chain)
-            .distinct()
-            .order_by("last_name", "first_name")
-        )
+        limit_to_chain(self.fields["people"], chain, people_of_chains([chain]))
 
     def clean(self):
         data = super().clean()

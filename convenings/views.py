@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from partners.models import Person
 from partners.permissions import coordinated_chains, coordinator_required, is_coordinator
+from partners.pickers import people_of_chains
 
 from . import emails, ics, selectors, services
 from .forms import (
@@ -287,10 +288,17 @@ def group_list(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def group_create(request: HttpRequest) -> HttpResponse:
     chains = coordinated_chains(request.user)
-    people = Person.objects.filter(
-        affiliations__partner__participations__value_chain__in=chains
-    ).distinct()
-    form = WorkingGroupForm(request.POST or None, chains=chains, people=people)
+    chain_ids = [c.pk for c in chains]
+    chosen = request.POST.get("value_chain", "")
+    chain_id = int(chosen) if chosen.isdigit() and int(chosen) in chain_ids else None
+    if chain_id is None and len(chain_ids) == 1:
+        chain_id = chain_ids[0]
+    form = WorkingGroupForm(
+        request.POST or None,
+        chains=chains,
+        people=people_of_chains([chain_id] if chain_id else chain_ids),
+        chain_id=chain_id,
+    )
     if request.method == "POST" and form.is_valid():
         group = services.save_group(values=form.cleaned_data)
         messages.success(request, f"Working group “{group.name}” created.")
@@ -321,7 +329,8 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         instance=access.group,
         chains=coordinated_chains(request.user),
-        people=_chain_people(access.group.value_chain_id),
+        people=people_of_chains([access.group.value_chain_id]),
+        chain_id=access.group.value_chain_id,
         lead_edit=not access.can_coordinate,
     )
     if request.method == "POST" and form.is_valid():

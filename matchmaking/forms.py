@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from partners.models import (
@@ -16,6 +16,7 @@ from partners.models import (
     Relationship,
     RelationshipKind,
 )
+from partners.selectors import main_contact
 
 from .models import (
     OPEN,
@@ -57,12 +58,18 @@ class IntroductionForm(forms.ModelForm):
         chosen_b = self.data.get("partner_b") if self.is_bound else None
         chosen_b = int(chosen_b) if chosen_b and str(chosen_b).isdigit() else None
         side_b = Q(partner_id=chosen_b) if chosen_b else Q(pk__in=[])
-        self.fields["person_a"].queryset = Person.objects.filter(affiliations__partner=partner_a)
+        # Each side's people only, with the organisation beside the name.
+        org = F("affiliations__partner__name")
+        self.fields["person_a"].queryset = Person.objects.filter(
+            affiliations__partner=partner_a
+        ).annotate(org=org)
         self.fields["person_b"].queryset = (
-            Person.objects.filter(affiliations__partner_id=chosen_b)
+            Person.objects.filter(affiliations__partner_id=chosen_b).annotate(org=org)
             if chosen_b
             else Person.objects.none()
         )
+        for name in ("person_a", "person_b"):
+            self.fields[name].label_from_instance = lambda p: f"{p.full_name} — {p.org}"
         self.fields["offer"].queryset = Offer.objects.filter(
             Q(partner=partner_a) | side_b
         ).select_related("product", "partner")
@@ -271,3 +278,33 @@ class RelationshipForm(forms.ModelForm):
             self.add_error("other", f"This relationship with {other.name} is already recorded.")
         self.instance.source, self.instance.target = source, target
         return data
+
+
+class AcceptForm(forms.Form):
+    """Accept a suggestion: the contact person on each side, chosen among that partner's people
+    and prefilled with its main contact. A side with no people is accepted without one (and no
+    follow-up goes to it)."""
+
+    person_a = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+    person_b = forms.ModelChoiceField(queryset=Person.objects.none(), required=False)
+
+    def __init__(self, *args, buyer: Partner, supplier: Partner, people_a, people_b, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, partner, people in (
+            ("person_a", buyer, people_a),
+            ("person_b", supplier, people_b),
+        ):
+            field = self.fields[name]
+            field.queryset = people  # validates a choice (on POST)
+            field.label = f"Contact at {partner.name}"
+            listed = list(people)  # the menu, read once
+            field.widget.choices = [(p.pk, f"{p.full_name} — {partner.name}") for p in listed]
+            if listed:
+                field.required = True
+                field.initial = getattr(main_contact(listed), "pk", None)
+                field.help_text = "Gets the “how did it go?” follow-up."
+            else:
+                field.widget = forms.HiddenInput()
+                field.help_text = (
+                    f"{partner.name} has no people recorded: no follow-up will be sent to them."
+                )

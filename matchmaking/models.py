@@ -334,7 +334,8 @@ class RecomputeStatus(models.TextChoices):
 
 
 class RecomputeRun(models.Model):
-    """A full recompute of suggestions (nightly or asked for), with its progress."""
+    """A recompute of suggestions (nightly or asked for), with its progress: of every chain, or
+    (a coordinator's) of the chains in `value_chains` only."""
 
     status = models.CharField(
         max_length=10, choices=RecomputeStatus.choices, default=RecomputeStatus.QUEUED
@@ -345,6 +346,10 @@ class RecomputeRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    every_chain = models.BooleanField(
+        default=True, help_text="Nightly and a superuser's: every chain; else `value_chains`."
+    )
+    value_chains = models.ManyToManyField(ValueChain, blank=True, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

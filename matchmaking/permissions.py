@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef
 from django.http import Http404
 
-from partners.models import Need, Participation, ValueChain
+from partners.models import Need, Offer, Participation, ValueChain
 from partners.permissions import (
     coordinated_chain_ids,
     coordinates_chain,
@@ -81,28 +81,56 @@ def get_need_for_user(request, pk) -> tuple[Need, list[int]]:
     return need, chain_ids
 
 
-def get_suggestion_for_user(request, pk, *, coordinate=False) -> Suggestion:
-    """The suggestion `pk` for the coordinators of its chain, or (when the chain shows partners
-    their suggestions) the people of either side; 403 when a partner asks for a coordinator's
-    action, 404 for everyone else."""
+def get_pair_for_user(request, need_id, offer_id, chain_id=None, *, coordinate=False) -> Suggestion:
+    """The suggestion of offer `offer_id` for need `need_id` (in chain `chain_id`, or the first
+    chain both partners share that the user may act in), addressed by the pair so that a page
+    loaded before a recompute still works. When the pair is no longer suggested but both
+    listings exist, an unsaved Suggestion stands for it (its `pk` and `score` are None).
+
+    404 to anyone who may not see the pair; 403 when a partner asks for a coordinator's action.
+    """
     user = request.user
     if not user.is_authenticated:
         raise Http404
-    coordinates = coordinates_chain(user, OuterRef("value_chain_id"))
-    party = works_at(user, OuterRef("buyer_id"), OuterRef("supplier_id"))
+    need = Need.objects.filter(pk=need_id).select_related("partner", "product").first()
+    offer = Offer.objects.filter(pk=offer_id).select_related("partner", "product").first()
+    if need is None or offer is None:
+        raise Http404("No such need or offer.")
+    chains = (
+        ValueChain.objects.filter(participations__partner=need.partner_id)
+        .filter(participations__partner=offer.partner_id)
+        .annotate(
+            user_coordinates=coordinates_chain(user, OuterRef("pk")),
+            user_is_party=works_at(user, need.partner_id, offer.partner_id),
+        )
+        .select_related("match_settings")
+        .order_by("pk")
+    )
+    if chain_id is not None:
+        chains = chains.filter(pk=chain_id)
+    chains = list(chains)
+    acting = [c for c in chains if c.user_coordinates]
+    shown = [
+        c
+        for c in chains
+        if c.user_is_party
+        and getattr(c, "match_settings", None)
+        and c.match_settings.show_to_partners
+    ]
+    if not (acting or shown):
+        raise Http404("No such suggestion.")
+    if coordinate and not acting:
+        raise PermissionDenied("Only the chain's coordinators may act on suggestions.")
+    chain = (acting or shown)[0]
     suggestion = (
-        Suggestion.objects.filter(pk=pk)
-        .select_related("buyer", "supplier", "offer__product", "need__product")
-        .select_related("value_chain__match_settings")
-        .annotate(user_coordinates=coordinates, user_is_party=party)
+        Suggestion.objects.filter(need_id=need.pk, offer_id=offer.pk, value_chain_id=chain.pk)
+        .order_by()
         .first()
     )
     if suggestion is None:
-        raise Http404("No such suggestion.")
-    settings = getattr(suggestion.value_chain, "match_settings", None)
-    shown = suggestion.user_is_party and settings is not None and settings.show_to_partners
-    if not (suggestion.user_coordinates or shown):
-        raise Http404("No such suggestion.")
-    if coordinate and not suggestion.user_coordinates:
-        raise PermissionDenied("Only the chain's coordinators may act on suggestions.")
+        suggestion = Suggestion(value_chain=chain, buyer=need.partner, supplier=offer.partner)
+        suggestion.score = None
+    suggestion.value_chain = chain
+    suggestion.need, suggestion.offer = need, offer
+    suggestion.buyer, suggestion.supplier = need.partner, offer.partner
     return suggestion

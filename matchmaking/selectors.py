@@ -240,8 +240,20 @@ def suggestion_overview(user, chain_id: int | None) -> dict:
         "chains": per_chain,
         "chain_id": chain_id,
         "top": top,
-        "run": RecomputeRun.objects.first(),
+        "run": latest_recompute(user, chain_ids),
     }
+
+
+def latest_recompute(user, chain_ids: list[int]) -> RecomputeRun | None:
+    """The latest recompute that touched the user's chains: one of every chain, or of (some
+    of) theirs; another coordinator's run of other chains is not theirs to watch."""
+    runs = RecomputeRun.objects.all()
+    if not user.is_superuser:
+        theirs = RecomputeRun.value_chains.through.objects.filter(
+            recomputerun_id=OuterRef("pk"), valuechain_id__in=chain_ids
+        )
+        runs = runs.filter(Q(every_chain=True) | Exists(theirs))
+    return runs.first()
 
 
 def preview_ranking(need, chain_id: int, settings: MatchSettings) -> list[Suggestion]:

@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partners.models import Need, Offer, Partner, Person, Relationship, ValueChain
+from partners.permissions import coordinated_chains
 from partners.services import record_change, save_fields
 
 from . import emails, tasks
@@ -144,15 +145,24 @@ def answer_introduction_by_email(
 
 
 @transaction.atomic
-def accept_suggestion(suggestion: Suggestion, *, by) -> Introduction:
-    """Introduce the buyer and the supplier through introduce(), with the offer and the need
-    linked, and the reason the suggestion gives; the pair's suggestions go."""
+def accept_suggestion(
+    suggestion: Suggestion,
+    *,
+    person_a: Person | None = None,
+    person_b: Person | None = None,
+    by,
+) -> Introduction:
+    """Introduce the buyer (contact `person_a`) and the supplier (`person_b`) through
+    introduce(), with the offer and the need linked, and the reason the suggestion gives; the
+    pair's suggestions go. `suggestion` may be unsaved: a pair a recompute no longer keeps."""
+    score = "" if suggestion.score is None else f" (score {round(100 * suggestion.score)})"
     introduction = introduce(
         value_chain=suggestion.value_chain,
         partner_a=suggestion.buyer,
         partner_b=suggestion.supplier,
-        reason=f"Suggested match: {suggestion.offer} for {suggestion.need} "
-        f"(score {round(100 * suggestion.score)}).",
+        person_a=person_a,
+        person_b=person_b,
+        reason=f"Suggested match: {suggestion.offer} for {suggestion.need}{score}.",
         offer=suggestion.offer,
         need=suggestion.need,
         by=by,
@@ -212,8 +222,11 @@ def save_match_settings(settings: MatchSettings, *, values: Mapping[str, Any]) -
 
 @transaction.atomic
 def start_recompute(*, by) -> RecomputeRun:
-    """Record a full recompute and queue it; its progress is on the record."""
-    run = RecomputeRun.objects.create(requested_by=by)
+    """Record a recompute and queue it; its progress is on the record. A coordinator's touches
+    only the chains they coordinate; a superuser's, every chain."""
+    run = RecomputeRun.objects.create(requested_by=by, every_chain=by.is_superuser)
+    if not by.is_superuser:
+        run.value_chains.set(coordinated_chains(by))
     transaction.on_commit(lambda: tasks.recompute_all.delay(run.pk))
     return run
 

@@ -19,11 +19,12 @@ from partners.permissions import (
     get_partner_for_user,
     is_coordinator,
 )
+from partners.selectors import partner_people
 
 from . import selectors, services
-from .forms import DismissForm, MatchSettingsForm, SnoozeForm
+from .forms import AcceptForm, DismissForm, MatchSettingsForm, SnoozeForm
 from .models import MatchSettings, RecomputeRun
-from .permissions import get_need_for_user, get_suggestion_for_user, suggestion_chain_ids
+from .permissions import get_need_for_user, get_pair_for_user, suggestion_chain_ids
 
 
 def _int(value: str | None) -> int | None:
@@ -78,7 +79,7 @@ def recompute(request: HttpRequest) -> HttpResponse:
     run = services.start_recompute(by=request.user)
     if request.htmx:
         return render(request, "matchmaking/suggestions.html#progress", {"run": run})
-    messages.success(request, "Recomputing every suggestion; this page shows the progress.")
+    messages.success(request, "Recomputing your chains' suggestions; this page shows the progress.")
     return redirect("matchmaking:suggestions")
 
 
@@ -127,28 +128,57 @@ def chain_settings(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matchmaking/chain_settings.html", context)
 
 
+def _pair(request, need: int, offer: int, *, coordinate=True):
+    return get_pair_for_user(
+        request,
+        need,
+        offer,
+        _int(request.POST.get("chain") or request.GET.get("chain")),
+        coordinate=coordinate,
+    )
+
+
 @login_required
-@require_POST
-def accept(request: HttpRequest, pk: int) -> HttpResponse:
-    """Accept a suggestion: the buyer and supplier are introduced, the match linked."""
-    suggestion = get_suggestion_for_user(request, pk, coordinate=True)
-    try:
-        introduction = services.accept_suggestion(suggestion, by=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        url = reverse("matchmaking:need_suggestions", args=[suggestion.need_id])
-    else:
-        messages.success(request, f"Introduction made: {introduction}.")
-        url = introduction.get_absolute_url()
-    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+@require_http_methods(["GET", "POST"])
+def accept(request: HttpRequest, need: int, offer: int) -> HttpResponse:
+    """Accept a suggestion, addressed by its (need, offer) pair so a page loaded before a
+    recompute still works: choose each side's contact person, then the buyer and supplier are
+    introduced and the "how did it go?" follow-up is scheduled."""
+    suggestion = _pair(request, need, offer)
+    people_a = partner_people(suggestion.buyer_id)
+    people_b = partner_people(suggestion.supplier_id)
+    form = AcceptForm(
+        request.POST if "person_a" in request.POST or "confirm" in request.POST else None,
+        buyer=suggestion.buyer,
+        supplier=suggestion.supplier,
+        people_a=people_a,
+        people_b=people_b,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            introduction = services.accept_suggestion(
+                suggestion,
+                person_a=form.cleaned_data["person_a"],
+                person_b=form.cleaned_data["person_b"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            url = reverse("matchmaking:need_suggestions", args=[suggestion.need_id])
+        else:
+            messages.success(request, f"Introduction made: {introduction}.")
+            url = introduction.get_absolute_url()
+        return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+    context = {"s": suggestion, "form": form, "stale": suggestion.pk is None}
+    return render(request, "matchmaking/accept.html", context)
 
 
-def _hold_back(request, pk, form_class, act) -> HttpResponse:
-    suggestion = get_suggestion_for_user(request, pk, coordinate=True)
+def _hold_back(request, need, offer, form_class, act) -> HttpResponse:
+    suggestion = _pair(request, need, offer)
     form = form_class(request.POST)
     need, chain_ids = get_need_for_user(request, suggestion.need_id)
     if not form.is_valid():
-        return _need_page(request, need, chain_ids, forms={suggestion.pk: form})
+        return _need_page(request, need, chain_ids, forms={suggestion.offer_id: form})
     message = act(suggestion, form.cleaned_data)
     messages.success(request, message)
     if request.htmx:
@@ -158,23 +188,23 @@ def _hold_back(request, pk, form_class, act) -> HttpResponse:
 
 @login_required
 @require_POST
-def dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+def dismiss(request: HttpRequest, need: int, offer: int) -> HttpResponse:
     """Dismiss a suggestion with a reason: the pair is held back for the chain's set time."""
 
     def act(suggestion, data):
         dismissal = services.dismiss_suggestion(suggestion, data["reason"], by=request.user)
         return f"Dismissed {suggestion.supplier} until {dismissal.until:%-d %b %Y}."
 
-    return _hold_back(request, pk, DismissForm, act)
+    return _hold_back(request, need, offer, DismissForm, act)
 
 
 @login_required
 @require_POST
-def snooze(request: HttpRequest, pk: int) -> HttpResponse:
+def snooze(request: HttpRequest, need: int, offer: int) -> HttpResponse:
     """Snooze a suggestion until a date."""
 
     def act(suggestion, data):
         services.snooze_suggestion(suggestion, data["until"], by=request.user)
         return f"Snoozed {suggestion.supplier} until {data['until']:%-d %b %Y}."
 
-    return _hold_back(request, pk, SnoozeForm, act)
+    return _hold_back(request, need, offer, SnoozeForm, act)

@@ -344,12 +344,21 @@ COLUMNS = [
 
 
 def compute(
-    need_qs, offer_qs, overrides: dict | None = None, progress=None, chunk: int = 2500
+    need_qs,
+    offer_qs,
+    overrides: dict | None = None,
+    progress=None,
+    chunk: int = 2500,
+    chain_ids: list[int] | None = None,
 ) -> dict[str, np.ndarray]:
     """The top offers of every need in `need_qs` among `offer_qs`, in each chain both
-    partners belong to, as columns (COLUMNS; not saved). `overrides` maps a chain to unsaved
-    settings (a preview); progress(done, total) is called after each chunk of needs."""
+    partners belong to (of `chain_ids` only, when given), as columns (COLUMNS; not saved).
+    `overrides` maps a chain to unsaved settings (a preview); progress(done, total) is called
+    after each chunk of needs."""
     needs, offers, context = _load(need_qs, offer_qs, overrides)
+    if chain_ids is not None:
+        participations = context["participations"]
+        context["participations"] = participations[np.isin(participations[:, 1], chain_ids)]
     return _top_offers(needs, offers, context, overrides, progress, chunk)
 
 
@@ -631,9 +640,12 @@ def _needs_short_of_top(need_qs) -> list[int]:
     )
 
 
-def recompute_all(progress=None) -> int:
-    """Every need's suggestions: scored in chunks (progress(done, total) after each), then
-    every row replaced in one transaction, so pages show the old set until the new one is in."""
+def recompute_all(progress=None, chain_ids: list[int] | None = None) -> int:
+    """Every need's suggestions (in the chains `chain_ids` only, when given): scored in chunks
+    (progress(done, total) after each), then the rows replaced in one transaction, so pages
+    show the old set until the new one is in. Other chains' rows are left as they are."""
+    if chain_ids is not None:
+        return _recompute_chains(sorted(set(chain_ids)), progress)
     columns = compute(Need.objects.all(), Offer.objects.all(), progress=progress)
     with transaction.atomic():
         if connection.vendor != "postgresql":
@@ -641,6 +653,23 @@ def recompute_all(progress=None) -> int:
             return store(columns)
         with _indexes_rebuilt_after():
             return store(columns)
+
+
+def _recompute_chains(chain_ids: list[int], progress) -> int:
+    """recompute_all() of some chains: their partners' listings scored in those chains only,
+    then (one transaction) those chains' rows deleted and the new ones inserted (COPY on
+    PostgreSQL); the indexes stay, as the other chains' rows still use them."""
+    partners = Participation.objects.filter(value_chain_id__in=chain_ids).values("partner_id")
+    columns = compute(
+        Need.objects.filter(partner_id__in=partners),
+        Offer.objects.filter(partner_id__in=partners),
+        progress=progress,
+        chain_ids=chain_ids,
+    )
+    with transaction.atomic():
+        _lock_recomputes()
+        Suggestion.objects.filter(value_chain_id__in=chain_ids).delete()
+        return store(columns)
 
 
 @contextlib.contextmanager

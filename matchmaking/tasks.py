@@ -49,8 +49,9 @@ def recompute_chain(chain_id: int) -> int:
 
 @shared_task
 def recompute_all(run_id: int | None = None) -> bool:
-    """Every need's suggestions, reporting progress on the run (one is made for the nightly
-    schedule). The run is claimed by a conditional update, so a second delivery does nothing."""
+    """Every need's suggestions (of the run's chains only, unless it is for every chain),
+    reporting progress on the run (one is made for the nightly schedule). The run is claimed
+    by a conditional update, so a second delivery does nothing."""
     if run_id is None:
         run_id = RecomputeRun.objects.create().pk
     claimed = RecomputeRun.objects.filter(pk=run_id, status=RecomputeStatus.QUEUED).update(
@@ -62,8 +63,10 @@ def recompute_all(run_id: int | None = None) -> bool:
     def progress(done: int, total: int) -> None:
         RecomputeRun.objects.filter(pk=run_id).update(done=done, total=total)
 
+    run = RecomputeRun.objects.get(pk=run_id)
+    chain_ids = None if run.every_chain else [c.pk for c in run.value_chains.all()]
     try:
-        stored = suggestions.recompute_all(progress)
+        stored = suggestions.recompute_all(progress, chain_ids=chain_ids)
     except Exception as error:
         RecomputeRun.objects.filter(pk=run_id).update(
             status=RecomputeStatus.FAILED, error=str(error)[:500], finished_at=timezone.now()

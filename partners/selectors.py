@@ -11,6 +11,7 @@ from django.db.models import (
     F,
     OuterRef,
     Prefetch,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -414,3 +415,54 @@ def _attach_interaction_parties(interactions: list[Interaction]) -> None:
         Prefetch("partners", queryset=Partner.objects.only("id", "name")),
         Prefetch("people", queryset=Person.objects.only("id", "first_name", "last_name")),
     )
+
+
+# --- contacts and pickers ---------------------------------------------------------------------
+
+PICKER_LIMIT = 50
+
+
+def partner_people(partner_id: int) -> QuerySet[Person]:
+    """The people of one partner, its main contact first (see main_contact)."""
+    return (
+        Person.objects.filter(affiliations__partner_id=partner_id)
+        .annotate(affiliated_id=F("affiliations__id"))
+        .order_by("affiliated_id")
+    )
+
+
+def main_contact(people) -> Person | None:
+    """A partner's main contact among `people` (partner_people, evaluated): the first person
+    recorded at it who has an email address (a follow-up can reach them), else the first."""
+    people = list(people)
+    return next((p for p in people if p.email), people[0] if people else None)
+
+
+def chain_people(
+    chain_id: int, q: str = "", limit: int = PICKER_LIMIT, person_ids=None
+) -> list[Affiliation]:
+    """People of the chain's partners for a picker, as affiliations (person and partner joined,
+    so a choice reads "Thandi Nkosi — Umvoti Timber"); `q` matches first name, last name or
+    organisation. A person at two of the chain's partners appears once per partner."""
+    rows = Affiliation.objects.filter(partner__participations__value_chain_id=chain_id)
+    if person_ids is not None:
+        rows = rows.filter(person_id__in=person_ids)
+    for word in q.split()[:4]:
+        rows = rows.filter(
+            Q(person__first_name__icontains=word)
+            | Q(person__last_name__icontains=word)
+            | Q(partner__name__icontains=word)
+        )
+    return list(
+        rows.select_related("person", "partner").order_by(
+            "person__last_name", "person__first_name", "partner__name", "pk"
+        )[:limit]
+    )
+
+
+def chain_partners(chain_id: int, q: str = "", limit: int = PICKER_LIMIT) -> list[Partner]:
+    """Partners of the chain for a picker, by name; `q` matches the name."""
+    rows = Partner.objects.filter(participations__value_chain_id=chain_id)
+    for word in q.split()[:4]:
+        rows = rows.filter(name__icontains=word)
+    return list(rows.order_by("name", "pk")[:limit])

@@ -2,7 +2,7 @@ from django.urls import path, register_converter
 
 import vcc.converters  # noqa: F401  (registers <id:...>)
 
-from . import views
+from . import pickers, views
 
 
 class ListingKindConverter:
@@ -55,6 +55,7 @@ urlpatterns = [
     path("partners/<id:pk>/invite/", views.invite, name="invite"),
     path("partners/<id:pk>/interactions/", views.log_interaction, name="log_interaction"),
     path("people/", views.people, name="people"),
+    path("people/pick/", pickers.people_pick, name="people_pick"),
     path("people/<id:pk>/", views.person_detail, name="person"),
     path("people/<id:pk>/edit/", views.person_edit, name="person_edit"),
     path(

@@ -150,7 +150,7 @@ MATRIX = [
         "post",
         {
             "anonymous": 302,
-            "coordinator": 302,
+            "coordinator": 200,  # the form asking for each side's contact
             "other_coordinator": 404,
             "partner_a_user": (404, 403),
             "partner_b_user": 404,
@@ -200,7 +200,12 @@ def test_permission_matrix(
         "chain_a": chain_a,
         "run": RecomputeRun.objects.create(),
     }
-    url = reverse(name, args=[objects[arg].pk] if arg else [])
+    target = objects[arg] if arg else None
+    if isinstance(target, Suggestion):  # addressed by its (need, offer) pair
+        args = [target.need_id, target.offer_id]
+    else:
+        args = [target.pk] if target else []
+    url = reverse(name, args=args)
     response = getattr(_client(request, role), method)(url)
     status = expected[role]
     if isinstance(status, tuple):
@@ -219,7 +224,8 @@ def test_permission_matrix(
 )
 def test_missing_ids_are_404(as_coordinator, name):
     method = "post" if name == "matchmaking:accept" else "get"
-    assert getattr(as_coordinator, method)(reverse(name, args=[987654])).status_code == 404
+    args = [987654, 987655] if name == "matchmaking:accept" else [987654]
+    assert getattr(as_coordinator, method)(reverse(name, args=args)).status_code == 404
 
 
 def test_need_page_explains_the_ranking(as_coordinator, matched):
@@ -251,7 +257,8 @@ def test_partner_sees_only_its_own_suggestions_and_cannot_act(
 
 def test_accept_makes_the_introduction(as_coordinator, matched, coordinator):
     best = matched["best"]
-    response = as_coordinator.post(reverse("matchmaking:accept", args=[best.pk]))
+    url = reverse("matchmaking:accept", args=[best.need_id, best.offer_id])
+    response = as_coordinator.post(url, {"confirm": "1"})
     introduction = Introduction.objects.get()
     assert response.url == introduction.get_absolute_url()
     assert (introduction.offer_id, introduction.need_id) == (best.offer_id, best.need_id)
@@ -261,7 +268,7 @@ def test_accept_makes_the_introduction(as_coordinator, matched, coordinator):
 
 
 def test_dismiss_needs_a_reason_beside_the_field(as_coordinator, matched, htmx):
-    url = reverse("matchmaking:dismiss", args=[matched["other"].pk])
+    url = reverse("matchmaking:dismiss", args=[matched["other"].need_id, matched["other"].offer_id])
     response = as_coordinator.post(url, {"reason": ""}, **htmx)
     assert "Say why, so the next coordinator knows." in response.content.decode()
     assert not Dismissal.objects.exists()
@@ -275,7 +282,7 @@ def test_dismiss_needs_a_reason_beside_the_field(as_coordinator, matched, htmx):
 
 
 def test_snooze_refuses_a_past_date(as_coordinator, matched):
-    url = reverse("matchmaking:snooze", args=[matched["other"].pk])
+    url = reverse("matchmaking:snooze", args=[matched["other"].need_id, matched["other"].offer_id])
     response = as_coordinator.post(url, {"until": "2001-01-01"})
     assert "Choose a day after today." in response.content.decode()
     until = datetime.date.today() + datetime.timedelta(days=7)
@@ -328,11 +335,13 @@ def test_recompute_on_demand_shows_progress(
         response = as_coordinator.post(reverse("matchmaking:recompute"), **htmx)
     assert "Recomputing" in response.content.decode()  # the bar, before the task ran
     run = RecomputeRun.objects.get()
-    assert run.status == "done" and run.total == 2 and run.suggestions == 3
+    # Chain A's need only (the coordinator's chain): chain B's stay as they were (none).
+    assert run.status == "done" and run.total == 1 and run.suggestions == 2
+    assert not Suggestion.objects.exclude(value_chain=run.value_chains.get()).exists()
     html = as_coordinator.get(
         reverse("matchmaking:recompute_progress", args=[run.pk])
     ).content.decode()
-    assert "2 needs, 3 suggestions kept" in html and "every 1s" not in html
+    assert "1 need, 2 suggestions kept" in html and "every 1s" not in html
 
 
 def test_an_offer_change_recomputes_through_the_task(
