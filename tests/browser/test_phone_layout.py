@@ -115,6 +115,13 @@ def test_coordinator_pages_fit_a_phone(browser, live_server, demo):
         reverse("imports:index"),
         reverse("outbox:outbox"),
         reverse("partners:listing_create", args=[partner.pk, "offers"]),
+        # Forms a coordinator fills in away from a desk.
+        reverse("partners:edit", args=[partner.pk]),
+        reverse("partners:person_edit", args=[demo["person"].pk]),
+        reverse("matchmaking:introduce", args=[partner.pk]),
+        reverse("matchmaking:chain_settings", args=[demo["chain"].pk]),
+        reverse("convenings:create"),
+        reverse("convenings:overdue"),
     ]
     if ImportJob.objects.exists():
         paths.append(reverse("imports:job", args=[ImportJob.objects.first().pk]))
