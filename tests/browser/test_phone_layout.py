@@ -137,10 +137,15 @@ def test_partner_pages_fit_a_phone(browser, live_server, demo):
         *partner_tabs(page, partner.get_absolute_url()),
         reverse("partners:listing_create", args=[partner.pk, "offers"]),
         reverse("partners:listing_create", args=[partner.pk, "needs"]),
+        reverse("partners:edit", args=[partner.pk]),
+        reverse("outcomes:partner", args=[partner.pk]),
         reverse("convenings:list"),
         reverse("convenings:my_actions"),
         reverse("convenings:my_calendar"),
     ]
+    introduction = Introduction.objects.filter(partner_a=partner).first()
+    if introduction:
+        paths.append(reverse("matchmaking:introduction", args=[introduction.pk]))
     problems = overflowing(page, paths)
     assert not problems, "\n".join(problems)
 
@@ -160,6 +165,11 @@ def test_working_group_lead_pages_fit_a_phone(browser, live_server, demo):
     ]
     if group:
         paths.append(reverse("convenings:group", args=[group.pk]))
+    # The demo's first convening and action item are the Saligna working group's: the lead's.
+    paths += [
+        reverse("convenings:detail", args=[demo["convening"].pk]),
+        reverse("convenings:action", args=[demo["action"].pk]),
+    ]
     problems = overflowing(page, paths)
     assert not problems, "\n".join(problems)
 
