@@ -8,9 +8,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from partners.models import Need, Offer, Partner, Person, Relationship, ValueChain
+from partners.models import (
+    Need,
+    Offer,
+    Partner,
+    Person,
+    Relationship,
+    RelationshipKind,
+    RelationshipOrigin,
+    ValueChain,
+)
 from partners.services import record_change, save_fields
 
 from . import emails, tasks
@@ -104,8 +114,35 @@ def move_introduction(
     IntroductionEvent.objects.create(
         introduction=introduction, status=status, by=by, note=note, at=now
     )
+    if status in RELATING:
+        _relate_introduced(introduction, by=by)
     refresh_pair_strengths([introduction.partner_a_id, introduction.partner_b_id])
     return introduction
+
+
+# An introduction at one of these has made a relationship between its two partners.
+RELATING = [
+    IntroductionStatus.TALKING,
+    IntroductionStatus.TRIAL_ORDER,
+    IntroductionStatus.TRADING,
+]
+
+
+def _relate_introduced(introduction: Introduction, *, by) -> Relationship:
+    """The buyer–supplier relationship an introduction that is talking (or beyond) makes:
+    the side with the need (else partner A, the buyer when a suggestion was accepted) is
+    the buyer."""
+    buyer_id, supplier_id = introduction.partner_a_id, introduction.partner_b_id
+    if introduction.need_id and introduction.need.partner_id == supplier_id:
+        buyer_id, supplier_id = supplier_id, buyer_id
+    return derive_relationship(
+        source_id=buyer_id,
+        target_id=supplier_id,
+        kind=RelationshipKind.BUYER_SUPPLIER,
+        origin=RelationshipOrigin.INTRODUCTION,
+        origin_url=introduction.get_absolute_url(),
+        by=by,
+    )
 
 
 # --- suggestions ------------------------------------------------------------------------------
@@ -187,6 +224,68 @@ def start_recompute(*, by) -> RecomputeRun:
 
 
 # --- relationships ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def derive_relationship(
+    *, source_id: int, target_id: int, kind: str, origin: str, origin_url: str, by=None
+) -> Relationship:
+    """Make the relationship a fact implies (an introduction at "talking" or beyond, a kept
+    commitment, two partners in one working group), with where it came from, and a line in
+    both partners' history; when the pair already has one of that kind (either way round)
+    it is kept as it is (a recorded one stays "recorded") and its strength refreshed."""
+    existing = Relationship.objects.filter(
+        Q(source_id=source_id, target_id=target_id) | Q(source_id=target_id, target_id=source_id),
+        kind=kind,
+    ).first()
+    relationship = existing or Relationship.objects.create(
+        source_id=source_id,
+        target_id=target_id,
+        kind=kind,
+        began_on=timezone.localdate(),
+        origin=origin,
+        origin_url=origin_url,
+    )
+    refresh_strengths(Relationship.objects.filter(pk=relationship.pk))
+    if existing is None:
+        names = dict(
+            Partner.objects.filter(pk__in=[source_id, target_id]).values_list("pk", "name")
+        )
+        label = f"{relationship.get_kind_display()} ({relationship.get_origin_display().lower()})"
+        record_change(
+            Partner(pk=source_id), by, f"Relationship made: {label} with {names[target_id]}"
+        )
+        record_change(
+            Partner(pk=target_id), by, f"Relationship made: {label} with {names[source_id]}"
+        )
+    return relationship
+
+
+def relate_group_members(*, person_ids: list[int], group_url: str, by=None) -> int:
+    """Partners whose people sit in one working group become peers (origin "working group"):
+    one relationship per pair of their partners that has none of that kind yet."""
+    from partners.models import Affiliation
+
+    partner_ids = sorted(
+        set(
+            Affiliation.objects.filter(person_id__in=person_ids).values_list(
+                "partner_id", flat=True
+            )
+        )
+    )
+    made = 0
+    for i, a in enumerate(partner_ids):  # the partners of one group: a handful
+        for b in partner_ids[i + 1 :]:
+            derive_relationship(
+                source_id=a,
+                target_id=b,
+                kind=RelationshipKind.PEER,
+                origin=RelationshipOrigin.WORKING_GROUP,
+                origin_url=group_url,
+                by=by,
+            )
+            made += 1
+    return made
 
 
 @transaction.atomic
