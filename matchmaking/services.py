@@ -263,8 +263,9 @@ def derive_relationship(
 
 def relate_group_members(*, person_ids: list[int], group_url: str, by=None) -> int:
     """Partners whose people sit in one working group become peers (origin "working group"):
-    one relationship per pair of their partners that has none of that kind yet."""
-    from partners.models import Affiliation
+    the pairs with no peer relationship yet get one, in a few set-based queries whatever the
+    group's size, with a line in each partner's history. Returns how many were made."""
+    from partners.models import Affiliation, ChangeRecord
 
     partner_ids = sorted(
         set(
@@ -273,19 +274,50 @@ def relate_group_members(*, person_ids: list[int], group_url: str, by=None) -> i
             )
         )
     )
-    made = 0
-    for i, a in enumerate(partner_ids):  # the partners of one group: a handful
-        for b in partner_ids[i + 1 :]:
-            derive_relationship(
-                source_id=a,
-                target_id=b,
-                kind=RelationshipKind.PEER,
-                origin=RelationshipOrigin.WORKING_GROUP,
-                origin_url=group_url,
-                by=by,
-            )
-            made += 1
-    return made
+    related = {
+        _pair(a, b)
+        for a, b in Relationship.objects.filter(
+            source_id__in=partner_ids, target_id__in=partner_ids, kind=RelationshipKind.PEER
+        ).values_list("source_id", "target_id")
+    }
+    pairs = [
+        (a, b)
+        for i, a in enumerate(partner_ids)
+        for b in partner_ids[i + 1 :]
+        if (a, b) not in related
+    ]
+    if not pairs:
+        return 0
+    today = timezone.localdate()
+    made = Relationship.objects.bulk_create(
+        Relationship(
+            source_id=a,
+            target_id=b,
+            kind=RelationshipKind.PEER,
+            began_on=today,
+            origin=RelationshipOrigin.WORKING_GROUP,
+            origin_url=group_url,
+        )
+        for a, b in pairs
+    )
+    refresh_pair_strengths(partner_ids)
+    names = dict(Partner.objects.filter(pk__in=partner_ids).values_list("pk", "name"))
+    user = by if by is not None and by.is_authenticated else None
+    ChangeRecord.objects.bulk_create(
+        ChangeRecord(
+            partner_id=one,
+            user=user,
+            summary=f"Relationship made: Peers (from a working group) with {names[other]}"[:200],
+            changes={},
+        )
+        for a, b in pairs
+        for one, other in ((a, b), (b, a))
+    )
+    return len(made)
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
 
 
 @transaction.atomic

@@ -198,3 +198,23 @@ def test_partners_per_stage_counts_stages(chain_a, partner_a, maker):
     assert sorted(row[1:] for row in figure.csv_rows) == [["Manufacturer", 1], ["Sawmill", 2]]
     assert "joined at Sawmill (2 of 3 by stage)" in figure.lede
     assert Partner.objects.count() == 3
+
+
+@pytest.mark.parametrize("size", [3, 12])
+def test_a_working_groups_relationships_take_constant_queries(
+    chain_a, lead, size, django_assert_num_queries
+):
+    people = []
+    for i in range(size):
+        person = PersonFactory()
+        AffiliationFactory(person=person, partner=place(chain_a, f"Firm {i}", "processor", 3))
+        people.append(person)
+    from matchmaking.services import relate_group_members
+
+    # affiliations, existing peers, the insert, strengths (ids, rows, joint interactions,
+    # introductions, the update), names, history: the same for 3 partners as for 12
+    with django_assert_num_queries(10):
+        made = relate_group_members(person_ids=[p.pk for p in people], group_url="/g/")
+    assert made == size * (size - 1) // 2
+    assert Relationship.objects.filter(origin="working_group").count() == made
+    assert relate_group_members(person_ids=[p.pk for p in people], group_url="/g/") == 0
