@@ -11,9 +11,10 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from matchmaking.services import relate_group_members
 from outbox.services import cancel
-from partners.models import Person
-from partners.services import save_fields
+from partners.models import Affiliation, Person
+from partners.services import note_contact, save_fields
 
 from . import emails
 from .models import (
@@ -32,13 +33,18 @@ def save_group(
     *, values: Mapping[str, Any], group: WorkingGroup | None = None, chain=None
 ) -> WorkingGroup:
     """Form a working group (in `chain`, or the chain among `values`), or change one; its
-    lead is always among its members."""
+    lead is always among its members. The members' partners become peers on the map
+    (relationships of origin "working group")."""
     group = group or WorkingGroup()
     if chain is not None:
         group.value_chain = chain
     save_fields(group, values)
     if group.lead_id and not group.members.filter(pk=group.lead_id).exists():
         group.members.add(group.lead_id)
+    relate_group_members(
+        person_ids=list(group.members.values_list("pk", flat=True)),
+        group_url=group.get_absolute_url(),
+    )
     return group
 
 
@@ -123,9 +129,20 @@ def answer_rsvp(invitee: Invitee, answer: str) -> Invitee:
     return invitee
 
 
+@transaction.atomic
 def set_attendance(invitee: Invitee, attended: bool) -> Invitee:
+    """Mark whether the invitee came. Attending counts as contact with the person's
+    partners, on the convening's day (the gaps page's "not contacted", the digest)."""
     Invitee.objects.filter(pk=invitee.pk).update(attended=attended)
     invitee.attended = attended
+    if attended:
+        partner_ids = list(
+            Affiliation.objects.filter(person_id=invitee.person_id).values_list(
+                "partner_id", flat=True
+            )
+        )
+        on = min(timezone.localdate(invitee.convening.starts_at), timezone.localdate())
+        note_contact(partner_ids, on)
     return invitee
 
 

@@ -15,6 +15,7 @@ class MatchmakingConfig(AppConfig):
         hooks.listing_changed.connect(receivers.listing_changed, dispatch_uid="matchmaking")
         hooks.listings_added.connect(receivers.listings_added, dispatch_uid="matchmaking")
         hooks.interactions_logged.connect(receivers.interactions_logged, dispatch_uid="matchmaking")
+        hooks.commitment_kept.connect(receivers.commitment_kept, dispatch_uid="matchmaking")
         hooks.register(
             hooks.PARTNER_TABS,
             hooks.PageSection(

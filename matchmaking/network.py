@@ -22,6 +22,7 @@ from partners.models import (
     Partner,
     Relationship,
     RelationshipKind,
+    RelationshipOrigin,
     ValueChain,
 )
 from partners.selectors import value_chain_map
@@ -212,7 +213,7 @@ def network_data(chains, chain: ValueChain | None = None) -> dict:
     members = participations.values("partner_id")
     relationships = Relationship.objects.filter(
         source_id__in=members, target_id__in=members
-    ).values_list("source_id", "target_id", "kind", "strength_level", "strength_reason")
+    ).values_list("source_id", "target_id", "kind", "strength_level", "strength_reason", "origin")
     kinds = dict(RelationshipKind.choices)
     edges = [
         # (The map derives each edge's width from its strength: 10,000 edges make every
@@ -223,8 +224,9 @@ def network_data(chains, chain: ValueChain | None = None) -> dict:
             "kind": kinds.get(kind, kind),
             "strength": level,
             "reason": reason,
+            "origin": origin,
         }
-        for source, target, kind, level, reason in relationships
+        for source, target, kind, level, reason, origin in relationships
         if source in nodes and target in nodes  # not a partner beyond MAP_NODE_LIMIT
     ]
     return {
@@ -232,6 +234,7 @@ def network_data(chains, chain: ValueChain | None = None) -> dict:
         "edges": edges,
         "truncated": len(nodes) >= MAP_NODE_LIMIT,
         "roles": {role.label: ROLE_COLOURS[role] for role in ChainRole},
+        "origins": dict(RelationshipOrigin.choices),
     }
 
 

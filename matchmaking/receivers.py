@@ -39,3 +39,23 @@ def listings_added(sender, *, listing_ids: list[int], **kwargs) -> None:
     kind = "offer" if sender is Offer else "need"
     ids = list(listing_ids)
     transaction.on_commit(lambda: recompute_added_listings.delay(kind, ids))
+
+
+def commitment_kept(
+    sender, *, commitment_id: int, partner_id: int, toward_id: int, **kwargs
+) -> None:
+    """A kept commitment of one partner toward another makes (or strengthens) a relationship
+    between them, of origin "commitment"."""
+    from django.urls import reverse
+
+    from partners.models import RelationshipKind, RelationshipOrigin
+
+    from .services import derive_relationship
+
+    derive_relationship(
+        source_id=partner_id,
+        target_id=toward_id,
+        kind=RelationshipKind.PEER,
+        origin=RelationshipOrigin.COMMITMENT,
+        origin_url=reverse("partners:detail", args=[partner_id]) + f"#commitment-{commitment_id}",
+    )

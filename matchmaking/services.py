@@ -8,9 +8,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from partners.models import Need, Offer, Partner, Person, Relationship, ValueChain
+from partners.models import (
+    Need,
+    Offer,
+    Partner,
+    Person,
+    Relationship,
+    RelationshipKind,
+    RelationshipOrigin,
+    ValueChain,
+)
 from partners.permissions import coordinated_chains
 from partners.services import record_change, save_fields
 
@@ -106,6 +116,8 @@ def move_introduction(
     IntroductionEvent.objects.create(
         introduction=introduction, status=status, by=by, note=note, at=now
     )
+    if status in RELATING:
+        _relate_introduced(introduction, by=by)
     refresh_pair_strengths([introduction.partner_a_id, introduction.partner_b_id])
     return introduction
 
@@ -139,6 +151,31 @@ def answer_introduction_by_email(
         introduction, answer if moves_forward else introduction.status, by=None, note=note
     )
     return True
+
+
+# An introduction at one of these has made a relationship between its two partners.
+RELATING = [
+    IntroductionStatus.TALKING,
+    IntroductionStatus.TRIAL_ORDER,
+    IntroductionStatus.TRADING,
+]
+
+
+def _relate_introduced(introduction: Introduction, *, by) -> Relationship:
+    """The buyer–supplier relationship an introduction that is talking (or beyond) makes:
+    the side with the need (else partner A, the buyer when a suggestion was accepted) is
+    the buyer."""
+    buyer_id, supplier_id = introduction.partner_a_id, introduction.partner_b_id
+    if introduction.need_id and introduction.need.partner_id == supplier_id:
+        buyer_id, supplier_id = supplier_id, buyer_id
+    return derive_relationship(
+        source_id=buyer_id,
+        target_id=supplier_id,
+        kind=RelationshipKind.BUYER_SUPPLIER,
+        origin=RelationshipOrigin.INTRODUCTION,
+        origin_url=introduction.get_absolute_url(),
+        by=by,
+    )
 
 
 # --- suggestions ------------------------------------------------------------------------------
@@ -232,6 +269,100 @@ def start_recompute(*, by) -> RecomputeRun:
 
 
 # --- relationships ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def derive_relationship(
+    *, source_id: int, target_id: int, kind: str, origin: str, origin_url: str, by=None
+) -> Relationship:
+    """Make the relationship a fact implies (an introduction at "talking" or beyond, a kept
+    commitment, two partners in one working group), with where it came from, and a line in
+    both partners' history; when the pair already has one of that kind (either way round)
+    it is kept as it is (a recorded one stays "recorded") and its strength refreshed."""
+    existing = Relationship.objects.filter(
+        Q(source_id=source_id, target_id=target_id) | Q(source_id=target_id, target_id=source_id),
+        kind=kind,
+    ).first()
+    relationship = existing or Relationship.objects.create(
+        source_id=source_id,
+        target_id=target_id,
+        kind=kind,
+        began_on=timezone.localdate(),
+        origin=origin,
+        origin_url=origin_url,
+    )
+    refresh_strengths(Relationship.objects.filter(pk=relationship.pk))
+    if existing is None:
+        names = dict(
+            Partner.objects.filter(pk__in=[source_id, target_id]).values_list("pk", "name")
+        )
+        label = f"{relationship.get_kind_display()} ({relationship.get_origin_display().lower()})"
+        record_change(
+            Partner(pk=source_id), by, f"Relationship made: {label} with {names[target_id]}"
+        )
+        record_change(
+            Partner(pk=target_id), by, f"Relationship made: {label} with {names[source_id]}"
+        )
+    return relationship
+
+
+def relate_group_members(*, person_ids: list[int], group_url: str, by=None) -> int:
+    """Partners whose people sit in one working group become peers (origin "working group"):
+    the pairs with no peer relationship yet get one, in a few set-based queries whatever the
+    group's size, with a line in each partner's history. Returns how many were made."""
+    from partners.models import Affiliation, ChangeRecord
+
+    partner_ids = sorted(
+        set(
+            Affiliation.objects.filter(person_id__in=person_ids).values_list(
+                "partner_id", flat=True
+            )
+        )
+    )
+    related = {
+        _pair(a, b)
+        for a, b in Relationship.objects.filter(
+            source_id__in=partner_ids, target_id__in=partner_ids, kind=RelationshipKind.PEER
+        ).values_list("source_id", "target_id")
+    }
+    pairs = [
+        (a, b)
+        for i, a in enumerate(partner_ids)
+        for b in partner_ids[i + 1 :]
+        if (a, b) not in related
+    ]
+    if not pairs:
+        return 0
+    today = timezone.localdate()
+    made = Relationship.objects.bulk_create(
+        Relationship(
+            source_id=a,
+            target_id=b,
+            kind=RelationshipKind.PEER,
+            began_on=today,
+            origin=RelationshipOrigin.WORKING_GROUP,
+            origin_url=group_url,
+        )
+        for a, b in pairs
+    )
+    refresh_pair_strengths(partner_ids)
+    names = dict(Partner.objects.filter(pk__in=partner_ids).values_list("pk", "name"))
+    user = by if by is not None and by.is_authenticated else None
+    ChangeRecord.objects.bulk_create(
+        ChangeRecord(
+            partner_id=one,
+            user=user,
+            summary=f"Relationship made: Peers (from a working group) with {names[other]}"[:200],
+            changes={},
+        )
+        for a, b in pairs
+        for one, other in ((a, b), (b, a))
+    )
+    return len(made)
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
 
 
 @transaction.atomic

@@ -24,7 +24,6 @@ from partners.models import (
     InteractionKind,
     InteractionPartner,
     Participation,
-    ParticipationStatus,
     Relationship,
 )
 from partners.money import format_money
@@ -143,48 +142,50 @@ def _pct(part, whole) -> str:
 
 # --- the figures ------------------------------------------------------------------------------
 
+# The steps of the funnel: an introduction counts at a step when its status history (its
+# events, or its status now) reached that step or any later one. A later step implies the
+# earlier were passed: Proposed → Trial order → Trading counts as introduced and talking too,
+# since partners who ordered on trial have met and talked. Declined and stalled count for the
+# steps they reached before.
 FUNNEL_STEPS = [
+    (IntroductionStatus.PROPOSED, "Proposed"),
     (IntroductionStatus.INTRODUCED, "Introduced"),
     (IntroductionStatus.TALKING, "Talking"),
+    (IntroductionStatus.TRIAL_ORDER, "Trial order"),
     (IntroductionStatus.TRADING, "Trading"),
 ]
 
 
 def figure_funnel(scope: Scope) -> Figure:
-    """Introductions made in the period that reached each step (by their status history)."""
-    pipeline = [
-        IntroductionStatus.INTRODUCED,
-        IntroductionStatus.TALKING,
-        IntroductionStatus.TRIAL_ORDER,
-        IntroductionStatus.TRADING,
-    ]
+    """Introductions made in the period that reached each step, by their status history;
+    shares are of all the introductions made (each begins proposed)."""
+    pipeline = [status for status, _ in FUNNEL_STEPS]
     counts = {}
     for status, _ in FUNNEL_STEPS:
         beyond = pipeline[pipeline.index(status) :]
         counts[status] = Count(
             "pk", distinct=True, filter=Q(status__in=beyond) | Q(events__status__in=beyond)
         )
-    row = Introduction.objects.filter(
+    made = Introduction.objects.filter(
         Q(value_chain_id__in=scope.chain_ids) & scope.datetimes("created_at")
-    ).aggregate(**counts)
-    introduced = row[IntroductionStatus.INTRODUCED]
+    )
+    row = made.aggregate(total=Count("pk", distinct=True), **counts)
+    total = row.pop("total")
     bars, csv_rows = [], []
     for status, label in FUNNEL_STEPS:
-        n = row[status]
-        conversion = _pct(n, introduced)
-        bars.append(
-            Bar(label, n, f"{n} ({conversion})" if status != FUNNEL_STEPS[0][0] else str(n))
-        )
+        n = total if status == IntroductionStatus.PROPOSED else row[status]
+        conversion = _pct(n, total)
+        bars.append(Bar(label, n, f"{n} ({conversion})" if status != pipeline[0] else str(n)))
         csv_rows.append([label, n, conversion])
     trading = row[IntroductionStatus.TRADING]
     return Figure(
         "funnel",
         "Introduction funnel",
-        f"{_pct(trading, introduced)} of the {introduced} introductions made are now trading."
-        if introduced
+        f"{_pct(trading, total)} of the {total} introductions made reached trading."
+        if total
         else "",
-        bars if introduced else [],
-        ["step", "introductions", "share of introduced"],
+        bars if total else [],
+        ["step", "introductions", "share of those made"],
         csv_rows,
         empty="No introductions were made in this period.",
     )
@@ -212,22 +213,64 @@ def _outcome_quarters(scope: Scope) -> list[dict]:
     return scope.memo["outcomes"]
 
 
+def _introduction_sales_quarters(scope: Scope) -> list[dict]:
+    """Annual sales of the introductions now trading, per quarter they began trading: one
+    query, grouped by day (the intro_board index leads with chain and status)."""
+    rows = (
+        Introduction.objects.filter(
+            Q(value_chain_id__in=scope.chain_ids, status=IntroductionStatus.TRADING)
+            & Q(annual_sales_value__isnull=False)
+            & scope.datetimes("status_changed_at")
+        )
+        .annotate(day=TruncDate("status_changed_at"))
+        .values("day")
+        .annotate(value=Sum("annual_sales_value"), introductions=Count("pk"))
+        .order_by()
+    )
+    return _per_quarter(rows, "day", (), ("value", "introductions"))
+
+
 def figure_sales(scope: Scope) -> Figure:
-    """Sales partners reported through the chain, per quarter of the period reported."""
-    rows = _outcome_quarters(scope)
-    rows = [r for r in rows if r["value"]]
-    total = sum((r["value"] for r in rows), Decimal(0))
+    """Sales through the chain, from two sources labelled apart: what partners reported, per
+    quarter of the period reported, and the annual sales of trading introductions, per
+    quarter they began trading (a coordinator's record, not a partner's report)."""
+    reported = [r for r in _outcome_quarters(scope) if r["value"]]
+    introduced = _introduction_sales_quarters(scope)
+    total = sum((r["value"] for r in reported), Decimal(0))
+    from_intros = sum((r["value"] for r in introduced), Decimal(0))
+    count = sum(r["introductions"] for r in introduced)
+    rows = sorted(
+        [("reported", r["quarter"], r["value"], r["reports"]) for r in reported]
+        + [
+            ("from introductions", r["quarter"], r["value"], r["introductions"]) for r in introduced
+        ],
+        key=lambda r: (r[1] is None, r[1] or 0, r[0] != "reported"),
+    )
+    lede = []
+    if reported:
+        lede.append(f"{_money(total, scope.currency)} in sales reported")
+    if introduced:
+        lede.append(
+            f"{_money(from_intros, scope.currency)} a year from {count} trading "
+            f"introduction{'s' if count != 1 else ''}"
+        )
     return Figure(
         "sales",
-        "Reported sales through the chain",
-        f"{_money(total, scope.currency)} in sales reported." if rows else "",
+        "Sales through the chain",
+        ("; ".join(lede) + ".") if lede else "",
         [
-            Bar(_quarter(r["quarter"]), float(r["value"]), _money(r["value"], scope.currency))
-            for r in rows
+            Bar(
+                f"{_quarter(q)}",
+                float(value),
+                f"{_money(value, scope.currency)} {source}",
+                "" if source == "reported" else "alt",
+            )
+            for source, q, value, _ in rows
         ],
-        ["quarter", "sales value", "reports"],
-        [[_quarter(r["quarter"]), f"{Decimal(r['value']):.2f}", r["reports"]] for r in rows],
-        empty="No sales reported for this period: partners report them from their page.",
+        ["quarter", "source", "sales value", "reports or introductions"],
+        [[_quarter(q), source, f"{Decimal(value):.2f}", n] for source, q, value, n in rows],
+        empty="No sales reported for this period: partners report them from their page, and "
+        "an introduction that trades adds its annual sales.",
     )
 
 
@@ -279,37 +322,41 @@ def figure_commitments(scope: Scope) -> Figure:
 
 
 def figure_stages(scope: Scope) -> Figure:
-    """Partners by their status in the chain, per quarter they reached it."""
+    """Partners who joined each stage of the chain, per quarter they joined it (a partner at
+    two stages counts at each): where the chain grows, and which stage stays thin."""
     rows = (
-        Participation.objects.filter(
-            Q(value_chain_id__in=scope.chain_ids) & scope.dates("status_changed_on")
+        Participation.stages.through.objects.filter(
+            Q(participation__value_chain_id__in=scope.chain_ids)
+            & scope.dates("participation__joined_on")
         )
-        .values("status_changed_on", "status")
-        .annotate(n=Count("pk"))
+        .values(
+            day=F("participation__joined_on"),
+            stage_name=F("stage__name"),
+            position=F("stage__position"),
+        )
+        .annotate(n=Count("participation__partner_id", distinct=True))
         .order_by()
     )
-    rows = _per_quarter(rows, "status_changed_on", ("status",), ("n",))
-    order = {s: i for i, s in enumerate(ParticipationStatus.values)}
-    rows.sort(key=lambda r: (r["quarter"] is None, r["quarter"] or 0, order.get(r["status"], 9)))
-    css = {"committed": "", "engaged": "alt", "prospect": "warn", "inactive": "warn"}
+    rows = _per_quarter(rows, "day", ("stage_name", "position"), ("n",))
+    rows.sort(key=lambda r: (r["quarter"] is None, r["quarter"] or 0, r["position"] or 0))
+    totals: dict[str, int] = {}
+    for r in rows:
+        totals[r["stage_name"]] = totals.get(r["stage_name"], 0) + r["n"]
     bars = [
-        Bar(
-            f"{_quarter(r['quarter'])}",
-            r["n"],
-            f"{r['n']} {ParticipationStatus(r['status']).label.lower()}",
-            css.get(r["status"], ""),
-        )
-        for r in rows
+        Bar(f"{_quarter(r['quarter'])}", r["n"], f"{r['n']} at {r['stage_name']}") for r in rows
     ]
-    committed = sum(r["n"] for r in rows if r["status"] == ParticipationStatus.COMMITTED)
+    busiest = max(totals, key=totals.get) if totals else ""
     return Figure(
         "stages",
         "Partners per stage over time",
-        f"{committed} partners became committed in this period." if rows else "",
+        f"Most partners who joined the chain in this period joined at {busiest} "
+        f"({totals[busiest]} of {sum(totals.values())} by stage)."
+        if rows
+        else "",
         bars,
-        ["quarter", "status", "partners"],
-        [[_quarter(r["quarter"]), r["status"], r["n"]] for r in rows],
-        empty="No partner changed status in this period.",
+        ["quarter", "stage", "partners"],
+        [[_quarter(r["quarter"]), r["stage_name"], r["n"]] for r in rows],
+        empty="No partner joined a stage of the chain in this period.",
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
+from django.core.validators import MinValueValidator
 
 from .models import (
     MONTH_NAMES,
@@ -385,7 +386,17 @@ class AffiliationForm(forms.Form):
 class CommitmentForm(forms.ModelForm):
     class Meta:
         model = Commitment
-        fields = ["value_chain", "description", "toward", "due_on", "status", "evidence"]
+        fields = [
+            "value_chain",
+            "description",
+            "product",
+            "quantity",
+            "unit",
+            "toward",
+            "due_on",
+            "status",
+            "evidence",
+        ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 2}),
             "evidence": forms.Textarea(attrs={"rows": 2}),
@@ -395,18 +406,34 @@ class CommitmentForm(forms.ModelForm):
     def __init__(self, *args, partner, chains, **kwargs):
         super().__init__(*args, **kwargs)
         self.partner = partner
-        self.fields["value_chain"].queryset = chains.filter(participations__partner=partner)
-        self.fields["toward"].queryset = (
-            Partner.objects.filter(participations__value_chain__in=chains)
+        own_chains = chains.filter(participations__partner=partner)
+        self.fields["value_chain"].queryset = own_chains
+        self.fields["product"].queryset = Product.objects.order_by("name")
+        self.fields["quantity"].validators.append(MinValueValidator(0))
+        # Only partners of the chains the commitment can be in; the organisation's region
+        # beside its name tells two of a name apart.
+        toward = self.fields["toward"]
+        toward.queryset = (
+            Partner.objects.filter(participations__value_chain__in=own_chains)
             .exclude(pk=partner.pk)
             .distinct()
-            .only("id", "name")
+            .only("id", "name", "region")
+            .order_by("name", "id")
         )
+        toward.label_from_instance = lambda p: f"{p.name} ({p.region})" if p.region else p.name
+        toward.help_text = "A partner of the commitment's value chain."
 
     def clean(self):
         data = super().clean()
-        if data.get("toward") is not None and data["toward"].pk == self.partner.pk:
+        toward, chain = data.get("toward"), data.get("value_chain")
+        if toward is not None and toward.pk == self.partner.pk:
             self.add_error("toward", "A partner cannot commit toward itself.")
+        elif (
+            toward is not None
+            and chain is not None
+            and not toward.participations.filter(value_chain=chain).exists()
+        ):
+            self.add_error("toward", f"{toward.name} is not a partner of {chain.name}.")
         return data
 
 

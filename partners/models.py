@@ -294,6 +294,8 @@ class Participation(models.Model):
         max_length=20, choices=ParticipationStatus.choices, default=ParticipationStatus.PROSPECT
     )
     status_changed_on = models.DateField(default=datetime.date.today)
+    # When the partner joined the chain (at its stages): "partners per stage over time".
+    joined_on = models.DateField(default=datetime.date.today, editable=False)
     # The partner's name, copied here by database triggers (migration 0011: on insert, and on
     # every rename of the partner), so that a chain's partners in name order are one index
     # range. Read it in queries only: an instance in memory may hold a stale value.
@@ -552,6 +554,11 @@ class Commitment(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="commitments")
     # Shown in the commitments table and the reminders: a limit keeps a pasted page out.
     description = models.TextField(max_length=1000, help_text="What was committed.")
+    product = models.ForeignKey(
+        "Product", on_delete=models.SET_NULL, null=True, blank=True, related_name="commitments"
+    )
+    quantity = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    unit = models.CharField(max_length=20, blank=True, help_text="kg, t, m³, crates...")
     toward = models.ForeignKey(
         Partner,
         verbose_name="toward partner",
@@ -572,12 +579,18 @@ class Commitment(models.Model):
         indexes = [
             models.Index(fields=["partner", "due_on"], name="commitment_partner_due"),
             models.Index(fields=["value_chain", "status", "due_on"], name="commitment_chain_due"),
+            # The receiver's page lists the commitments made toward it.
+            models.Index(fields=["toward", "due_on"], name="commitment_toward_due"),
         ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(toward__isnull=True) | ~Q(toward=F("partner")),
                 name="commitment_not_toward_self",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0),
+                name="commitment_quantity_not_negative",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -732,6 +745,13 @@ class RelationshipKind(models.TextChoices):
     MEMBERSHIP = "membership", "Membership"
 
 
+class RelationshipOrigin(models.TextChoices):
+    RECORDED = "recorded", "Recorded"
+    INTRODUCTION = "introduction", "From an introduction"
+    COMMITMENT = "commitment", "From a commitment kept"
+    WORKING_GROUP = "working_group", "From a working group"
+
+
 class StrengthLevel(models.TextChoices):
     STRONG = "strong", "Strong"
     ACTIVE = "active", "Active"
@@ -747,6 +767,12 @@ class Relationship(models.Model):
     kind = models.CharField(max_length=30, choices=RelationshipKind.choices)
     began_on = models.DateField(null=True, blank=True)
     notes = models.TextField(blank=True)
+    # Where the relationship came from: recorded by hand, or derived from a fact another app
+    # keeps (matchmaking.network.derive_relationship), with the path of that fact's page.
+    origin = models.CharField(
+        max_length=20, choices=RelationshipOrigin.choices, default=RelationshipOrigin.RECORDED
+    )
+    origin_url = models.CharField(max_length=200, blank=True, editable=False)
     # Derived from recent joint interactions and the pair's introduction, and stored so the
     # network map reads it with the edge: matchmaking.network.refresh_strengths keeps it (on each
     # interaction, introduction change and new relationship, and nightly as contacts age).

@@ -220,7 +220,8 @@ def directory_choices(user) -> dict:
 
 
 def partner_overview(partner: Partner, user) -> dict:
-    """The partner page's first tab: people, participations, interests, commitments."""
+    """The partner page's first tab: people, participations, interests, and commitments,
+    those it made and those made toward it (a commitment shows on both parties' pages)."""
     return {
         "certifications": list(partner.certifications.all()),
         "affiliations": list(
@@ -240,8 +241,8 @@ def partner_overview(partner: Partner, user) -> dict:
             .annotate(partner_count=Count("partners"))
         ),
         "commitments": list(
-            Commitment.objects.filter(partner=partner)
-            .select_related("value_chain", "toward")
+            Commitment.objects.filter(Q(partner=partner) | Q(toward=partner))
+            .select_related("value_chain", "toward", "partner", "product")
             .order_by(F("due_on").asc(nulls_last=True), "id")
         ),
     }

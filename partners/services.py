@@ -21,6 +21,7 @@ from .models import (
     Affiliation,
     ChangeRecord,
     Commitment,
+    CommitmentStatus,
     Interaction,
     InteractionPartner,
     Interest,
@@ -260,12 +261,31 @@ def save_commitment(
     commitment: Commitment | None = None,
     by,
 ) -> Commitment:
-    """Record what the partner committed to in a chain, or update it (`commitment`)."""
+    """Record what the partner committed to in a chain, or update it (`commitment`); the
+    partner it is toward sees it in its history too. A commitment toward a partner that
+    becomes kept is announced (vcc.hooks.commitment_kept): matchmaking derives a relationship."""
     creating = commitment is None
     commitment = commitment or Commitment(partner=partner)
     changes = save_fields(commitment, values)
     verb = "Commitment recorded" if creating else "Commitment updated"
     record_change(partner, by, f"{verb}: {commitment.description[:80]}", changes)
+    if commitment.toward_id:
+        record_change(
+            commitment.toward,
+            by,
+            f"{verb} by {partner.name} toward this partner: {commitment.description[:60]}",
+        )
+    if (
+        commitment.toward_id
+        and commitment.status == CommitmentStatus.KEPT
+        and (creating or "status" in changes.fields)
+    ):
+        hooks.commitment_kept.send(
+            Commitment,
+            commitment_id=commitment.pk,
+            partner_id=commitment.partner_id,
+            toward_id=commitment.toward_id,
+        )
     return commitment
 
 

@@ -19,6 +19,10 @@ Signals
 - `interactions_logged(sender=Interaction, partner_ids)`: interactions with these partners
   were recorded (partners.services.log_interaction). matchmaking refreshes the strength of
   the relationships among them.
+- `commitment_kept(sender=Commitment, commitment_id, partner_id, toward_id)`: a commitment
+  of one partner toward another became kept (partners.services.save_commitment).
+  matchmaking derives (or strengthens) a relationship between the two, of origin
+  "commitment".
 
 Registries
 - `PARTNER_TABS`: tabs of a partner's page after its own (overview, offers and needs,
@@ -37,6 +41,7 @@ from django.dispatch import Signal
 listing_changed = Signal()
 listings_added = Signal()
 interactions_logged = Signal()
+commitment_kept = Signal()
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,8 @@
         { selector: "edge", style: { width: "data(weight)", "line-color": "#9aa8a3", "curve-style": "haystack", opacity: 0.7 } },
         { selector: "edge[strength = 'strong']", style: { "line-color": "#2f6b4f" } },
         { selector: "edge[strength = 'dormant']", style: { "line-style": "dashed", opacity: 0.4 } },
+        // Derived from an introduction, a kept commitment or a working group, not recorded.
+        { selector: "edge[origin != 'recorded']", style: { "line-style": "dotted", "line-color": "#2b5590" } },
         { selector: ".hidden", style: { display: "none" } }
       ],
       layout: big ? { name: "grid", avoidOverlap: true } : { name: "cose", animate: false, nodeRepulsion: 8000, idealEdgeLength: 80, nodeDimensionsIncludeLabels: true }
@@ -53,7 +55,8 @@
       (data.truncated ? " (the first " + data.nodes.length + " partners are shown)" : "") + ".";
     cy.on("tap", "node", function (evt) { window.location.href = "/partners/" + evt.target.id() + "/"; });
     cy.on("mouseover", "node", function (evt) { box.title = evt.target.data("name"); });
-    cy.on("mouseover", "edge", function (evt) { box.title = evt.target.data("kind") + ": " + evt.target.data("reason"); });
+    cy.on("mouseover", "edge", function (evt) { var origin = (data.origins || {})[evt.target.data("origin")] || "";
+      box.title = evt.target.data("kind") + (origin ? " (" + origin.toLowerCase() + ")" : "") + ": " + evt.target.data("reason"); });
 
     document.getElementById("colour-by").addEventListener("change", function (e) {
       cy.nodes().toggleClass("by-stage", e.target.value === "stage");

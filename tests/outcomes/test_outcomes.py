@@ -231,7 +231,7 @@ def make_activity(chain, n, coordinator):
 def test_dashboard_figures(as_coordinator, coordinator, chain_a):
     make_activity(chain_a, 6, coordinator)
     page = as_coordinator.get(reverse("outcomes:dashboard")).content.decode()
-    assert "100% of the 5 introductions made are now trading" in page
+    assert "100% of the 5 introductions made reached trading" in page
     assert "6,000 in sales reported" in page
     assert "6 jobs created and 12 retained" in page
     assert "3 of 6 commitments due were kept (50%)" in page
@@ -259,7 +259,10 @@ def test_figures_fold_days_into_quarters(chain_a, partner_a, partner_b):
         )
     scope = Scope((chain_a.pk,))
     sales = figure_sales(scope)
-    assert sales.csv_rows == [["2026 Q1", "150.00", 2], ["2026 Q2", "300.00", 1]]
+    assert sales.csv_rows == [
+        ["2026 Q1", "reported", "150.00", 2],
+        ["2026 Q2", "reported", "300.00", 1],
+    ]
     assert figure_jobs(scope).csv_rows == [["2026 Q1", 2, 0], ["2026 Q2", 1, 0]]
 
 
@@ -275,11 +278,13 @@ def test_funnel_counts_introductions_that_went_past_a_step(chain_a, partner_a, p
     )
     figure = figure_funnel(Scope((chain_a.pk,)))
     assert [(b.label, b.value) for b in figure.bars] == [
+        ("Proposed", 2),
         ("Introduced", 2),
         ("Talking", 1),
+        ("Trial order", 0),
         ("Trading", 0),
     ]
-    assert figure.csv_rows[1] == ["Talking", 1, "50%"]
+    assert figure.csv_rows[2] == ["Talking", 1, "50%"]
 
 
 def test_dashboard_chain_and_date_filters(as_coordinator, coordinator, chain_a, chain_b):
@@ -308,8 +313,12 @@ def test_figure_csv(as_coordinator, coordinator, chain_a):
     response = as_coordinator.get(reverse("outcomes:figure_csv", args=["sales"]))
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
-    assert lines[0] == "quarter,sales value,reports"
-    assert lines[1:] == ["2026 Q1,1000.00,1", "2026 Q2,1000.00,1", "2026 Q3,1000.00,1"]
+    assert lines[0] == "quarter,source,sales value,reports or introductions"
+    assert lines[1:] == [
+        "2026 Q1,reported,1000.00,1",
+        "2026 Q2,reported,1000.00,1",
+        "2026 Q3,reported,1000.00,1",
+    ]
 
 
 def test_printable_report(as_coordinator, coordinator, chain_a):
@@ -327,8 +336,8 @@ def test_dashboard_queries_do_not_grow(
     for n in (3, 30):
         make_activity(chain_a, n, coordinator)
         # session, user, chain ids, filter choices, then one query per figure (8: sales and
-        # jobs share one)
-        with django_assert_num_queries(12):
+        # jobs share one), and the trading introductions' sales
+        with django_assert_num_queries(13):
             response = as_coordinator.get(reverse("outcomes:dashboard"))
         assert response.status_code == 200
 
