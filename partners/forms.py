@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 
+from vcc.ids import IdField
+
 from .models import (
     ALL_MONTHS,
     MONTH_NAMES,
@@ -338,18 +340,18 @@ class DirectoryFilterForm(forms.Form):
     """The directory's filters, read from the query string (invalid values are ignored)."""
 
     q = forms.CharField(required=False, label="Search")
-    chain = forms.IntegerField(required=False)
-    stage = forms.IntegerField(required=False)
+    chain = IdField(required=False)
+    stage = IdField(required=False)
     chain_role = forms.ChoiceField(
         required=False, choices=[("", "Any role")] + ChainRole.choices, label="Chain role"
     )
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind")] + PartnerKind.choices)
-    product = forms.IntegerField(required=False)
+    product = IdField(required=False)
     region = forms.CharField(required=False)
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status")] + ParticipationStatus.choices
     )
-    certification = forms.IntegerField(required=False)
+    certification = IdField(required=False)
     sort = forms.ChoiceField(
         required=False,
         choices=[
