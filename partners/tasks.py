@@ -13,6 +13,11 @@ from django.utils.http import urlsafe_base64_encode
 from .models import Invitation
 
 
+def possessive(name: str) -> str:
+    """ "Amatola Sawmill's", but "Umvoti Timber Estates'" for a name ending in s."""
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
+
+
 @shared_task
 def send_invitation(invitation_id: int) -> bool:
     """Email the invitation once: the row is claimed by a conditional update before sending."""
@@ -32,9 +37,14 @@ def send_invitation(invitation_id: int) -> bool:
             default_token_generator.make_token(user),
         ],
     )
-    context = {"invitation": invitation, "link": link, "site_url": settings.SITE_URL}
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "site_url": settings.SITE_URL,
+        "partner_possessive": possessive(invitation.partner.name),
+    }
     message = EmailMultiAlternatives(
-        subject=f"You're invited to keep {invitation.partner.name}'s profile on vcc",
+        subject=f"You're invited to keep {possessive(invitation.partner.name)} profile on vcc",
         body=render_to_string("partners/email/invitation.txt", context),
         to=[invitation.person.email],
         headers={"Message-ID": f"<invitation-{invitation.pk}@vcc>"},
