@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from vcc import hooks
+
 from .models import Invitation
 
 
@@ -42,6 +44,7 @@ def send_invitation(invitation_id: int) -> bool:
         "link": link,
         "site_url": settings.SITE_URL,
         "partner_possessive": possessive(invitation.partner.name),
+        "notes": [n for note in hooks.INVITATION_NOTES.values() for n in note(invitation.person)],
     }
     message = EmailMultiAlternatives(
         subject=f"You're invited to keep {possessive(invitation.partner.name)} profile on vcc",

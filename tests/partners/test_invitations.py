@@ -100,3 +100,17 @@ def test_subject_of_a_name_ending_in_s_takes_an_apostrophe_only(
     assert message.subject == "You're invited to keep Umvoti Timber Estates' profile on vcc"
     assert "Umvoti Timber Estates' profile" in message.body
     assert "Estates's" not in message.body + message.alternatives[0][0]
+
+
+def test_a_working_group_lead_is_told_of_the_group(
+    as_coordinator, partner_a, invitee, django_capture_on_commit_callbacks
+):
+    from convenings.models import WorkingGroup
+
+    chain = partner_a.participations.get().value_chain
+    WorkingGroup.objects.create(value_chain=chain, name="Density & Grading", lead=invitee)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(as_coordinator, partner_a, invitee)
+    message = mail.outbox[0]
+    assert f"You lead the working group Density & Grading in {chain.name}" in message.body
+    assert "Density &amp; Grading" in message.alternatives[0][0]
