@@ -43,10 +43,13 @@ run: demo
 	@echo "    group lead   lead@demo.vcc"
 	@echo "  Mail the app sends is written to var/mail/."
 	@echo ""
-	@trap 'kill 0' EXIT INT TERM; \
+	@export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \
 	$(VENV)/bin/celery -A vcc worker -B --loglevel=warning --concurrency=1 \
 		--schedule=var/celerybeat-schedule & \
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT)
+	worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit 0' INT TERM; \
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST):$(PORT); \
+	kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null; exit 0
 
 worker: install var
 	$(VENV)/bin/celery -A vcc worker -B --loglevel=info --concurrency=1

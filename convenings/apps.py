@@ -11,6 +11,11 @@ class ConveningsConfig(AppConfig):
 
         from . import selectors
 
+        hooks.INVITATION_NOTES["groups_led"] = lambda person: [
+            f"You lead the working group {group.name} in {group.value_chain.name}: once signed "
+            "in, you post and update its action items and record what its meetings decide."
+            for group in person.groups_led.select_related("value_chain")
+        ]
         hooks.register(
             hooks.PERSON_SECTIONS,
             hooks.PageSection(

@@ -75,5 +75,6 @@ def attachment(convening) -> dict:
     return {
         "filename": "invite.ics",
         "content": calendar([convening]),
-        "mimetype": "text/calendar; method=REQUEST; charset=utf-8",
+        # (Django's text attachment adds charset="utf-8" itself: once, not twice.)
+        "mimetype": "text/calendar; method=REQUEST",
     }

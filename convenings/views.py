@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from partners.models import Person
 from partners.permissions import coordinated_chains, coordinator_required, is_coordinator
 from partners.pickers import people_of_chains
+from vcc.ids import parse_id
 
 from . import emails, ics, selectors, services
 from .forms import (
@@ -53,9 +54,7 @@ def _attendance_url(convening) -> str:
 @login_required
 def convening_list(request: HttpRequest) -> HttpResponse:
     past = request.GET.get("when") == "past"
-    chain_id = request.GET.get("chain") or None
-    if chain_id and not str(chain_id).isdigit():
-        chain_id = None
+    chain_id = parse_id(request.GET.get("chain"))
     page = selectors.convenings_for_user(
         request.user, chain_id=chain_id, past=past, cursor=request.GET.get("cursor")
     )
@@ -70,7 +69,9 @@ def convening_list(request: HttpRequest) -> HttpResponse:
 @coordinator_required
 def convening_create(request: HttpRequest) -> HttpResponse:
     chains = coordinated_chains(request.user)
-    chain = chains.filter(pk=request.GET.get("chain") or request.POST.get("chain")).first()
+    chain = chains.filter(
+        pk=parse_id(request.GET.get("chain") or request.POST.get("chain"))
+    ).first()
     if chain is None:
         chain = chains.first()
     if chain is None:

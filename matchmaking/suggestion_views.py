@@ -20,15 +20,12 @@ from partners.permissions import (
     is_coordinator,
 )
 from partners.selectors import partner_people
+from vcc.ids import parse_id
 
 from . import selectors, services
 from .forms import AcceptForm, DismissForm, MatchSettingsForm, SnoozeForm
 from .models import MatchSettings, RecomputeRun
 from .permissions import get_need_for_user, get_pair_for_user, suggestion_chain_ids
-
-
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
 
 
 def _need_page(request, need, chain_ids, *, forms=None, status=200) -> HttpResponse:
@@ -69,7 +66,7 @@ def partner_buyers(request: HttpRequest, pk: int) -> HttpResponse:
 @coordinator_required
 def overview(request: HttpRequest) -> HttpResponse:
     """Suggestions per chain for the coordinator, with the full recompute and its progress."""
-    context = selectors.suggestion_overview(request.user, _int(request.GET.get("chain")))
+    context = selectors.suggestion_overview(request.user, parse_id(request.GET.get("chain")))
     return render(request, "matchmaking/suggestions.html", context)
 
 
@@ -101,7 +98,7 @@ def chain_settings(request: HttpRequest, pk: int) -> HttpResponse:
     )
     form = MatchSettingsForm(request.POST or None, instance=settings)
     need = selectors.sample_need(
-        chain.pk, _int(request.GET.get("need") or request.POST.get("need"))
+        chain.pk, parse_id(request.GET.get("need") or request.POST.get("need"))
     )
     if request.method == "POST" and request.POST.get("preview"):
         preview = (
@@ -133,7 +130,7 @@ def _pair(request, need: int, offer: int, *, coordinate=True):
         request,
         need,
         offer,
-        _int(request.POST.get("chain") or request.GET.get("chain")),
+        parse_id(request.POST.get("chain") or request.GET.get("chain")),
         coordinate=coordinate,
     )
 

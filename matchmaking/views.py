@@ -12,6 +12,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from partners.permissions import coordinated_chains, coordinator_required, get_partner_for_user
 from partners.selectors import directory_choices
+from vcc.ids import parse_id
 
 from . import emails, selectors, services
 from .forms import FeedbackForm, IntroductionForm, MoveForm
@@ -19,14 +20,10 @@ from .models import PIPELINE, Introduction
 from .permissions import get_introduction_for_user
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() and len(value) < 19 else None
-
-
 @coordinator_required
 def board(request: HttpRequest) -> HttpResponse:
     """Introductions by status, filterable by chain and stage; moved with a click."""
-    chain, stage = _int(request.GET.get("chain")), _int(request.GET.get("stage"))
+    chain, stage = parse_id(request.GET.get("chain")), parse_id(request.GET.get("stage"))
     context = {
         "columns": selectors.introduction_board(request.user, chain, stage),
         "chain_id": chain,
@@ -61,7 +58,7 @@ def introduce(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(introduction)
     if request.method == "POST" and form.data.get("partner_b"):
         # Keep the chosen partner in the menu when the form comes back with errors.
-        chosen = form.fields["partner_b"].queryset.filter(pk=_int(form.data["partner_b"]))
+        chosen = form.fields["partner_b"].queryset.filter(pk=parse_id(form.data["partner_b"]))
         candidates = list(chosen) + [c for c in candidates if c not in chosen]
         form.fields["partner_b"].widget.choices = [("", "Choose from the search results")] + [
             (p.pk, p.name) for p in candidates

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth.forms import SetPasswordForm
 from django.core.validators import MinValueValidator
 
+from vcc.ids import IdField
+
 from .models import (
     MONTH_NAMES,
     ChainRole,
@@ -506,18 +508,18 @@ class DirectoryFilterForm(forms.Form):
     """The directory's filters, read from the query string (invalid values are ignored)."""
 
     q = forms.CharField(required=False, label="Search")
-    chain = forms.IntegerField(required=False)
-    stage = forms.IntegerField(required=False)
+    chain = IdField(required=False)
+    stage = IdField(required=False)
     chain_role = forms.ChoiceField(
         required=False, choices=[("", "Any role")] + ChainRole.choices, label="Chain role"
     )
     kind = forms.ChoiceField(required=False, choices=[("", "Any kind")] + PartnerKind.choices)
-    product = forms.IntegerField(required=False)
+    product = IdField(required=False)
     region = forms.CharField(required=False)
     status = forms.ChoiceField(
         required=False, choices=[("", "Any status")] + ParticipationStatus.choices
     )
-    certification = forms.IntegerField(required=False)
+    certification = IdField(required=False)
     sort = forms.ChoiceField(
         required=False,
         choices=[

@@ -10,7 +10,14 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from vcc import hooks
+
 from .models import Invitation
+
+
+def possessive(name: str) -> str:
+    """ "Amatola Sawmill's", but "Umvoti Timber Estates'" for a name ending in s."""
+    return f"{name}'" if name.endswith(("s", "S")) else f"{name}'s"
 
 
 @shared_task
@@ -32,9 +39,15 @@ def send_invitation(invitation_id: int) -> bool:
             default_token_generator.make_token(user),
         ],
     )
-    context = {"invitation": invitation, "link": link, "site_url": settings.SITE_URL}
+    context = {
+        "invitation": invitation,
+        "link": link,
+        "site_url": settings.SITE_URL,
+        "partner_possessive": possessive(invitation.partner.name),
+        "notes": [n for note in hooks.INVITATION_NOTES.values() for n in note(invitation.person)],
+    }
     message = EmailMultiAlternatives(
-        subject=f"You're invited to keep {invitation.partner.name}'s profile on vcc",
+        subject=f"You're invited to keep {possessive(invitation.partner.name)} profile on vcc",
         body=render_to_string("partners/email/invitation.txt", context),
         to=[invitation.person.email],
         headers={"Message-ID": f"<invitation-{invitation.pk}@vcc>"},

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from vcc import hooks
+from vcc.ids import parse_id
 
 from . import exporting, selectors, services
 from .forms import (
@@ -186,8 +187,7 @@ def directory_csv(request: HttpRequest) -> StreamingHttpResponse:
 
 
 def _people_params(request: HttpRequest) -> tuple[str, int | None, str]:
-    chain = request.GET.get("chain")
-    chain_id = int(chain) if chain and chain.isdigit() else None
+    chain_id = parse_id(request.GET.get("chain"))
     return request.GET.get("q", ""), chain_id, request.GET.get("sort", "")
 
 

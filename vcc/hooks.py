@@ -29,6 +29,8 @@ Registries
   timeline), before the change history; matchmaking registers "Relationships".
 - `PERSON_SECTIONS`: sections of a person's page after contact and organisations;
   convenings registers the person's action items.
+- `INVITATION_NOTES`: sentences the sign-in invitation adds about the person (convenings:
+  the working groups they lead).
 """
 
 from __future__ import annotations
@@ -57,6 +59,10 @@ class PageSection:
     template: str
     context: Callable[..., dict]
 
+
+# What a sign-in invitation says of the person's other roles: each function takes the Person
+# and returns sentences (convenings: "You lead the working group ..."). Keyed as registries.
+INVITATION_NOTES: dict[str, Callable] = {}
 
 PARTNER_TABS: dict[str, PageSection] = {}
 PERSON_SECTIONS: dict[str, PageSection] = {}

@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import connections
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 
@@ -48,7 +49,19 @@ def _decode(cursor: str, width: int) -> tuple[str, list] | None:
         return None
     if direction not in ("n", "p") or not isinstance(values, list) or len(values) != width:
         return None
+    if not all(_plausible(v) for v in values):
+        return None
     return direction, values
+
+
+def _plausible(value) -> bool:
+    """Could `_encode` have written this sort value? A str, a number a bigint holds, or a
+    bool (never None: a page's sort keys are never NULL); a NUL byte no database column takes."""
+    if isinstance(value, bool | float):
+        return True
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**63
+    return isinstance(value, str) and "\x00" not in value
 
 
 def _after(order: list[tuple[str, bool]], values: list) -> Q:
@@ -104,17 +117,26 @@ def keyset_page(
     not walk the index itself, unbounded, for a word it wrongly thinks common.
     """
     parts = qs if isinstance(qs, list) else [qs]
-    order = [(f.lstrip("-"), f.startswith("-")) for f in ordering]
+    order = original = [(f.lstrip("-"), f.startswith("-")) for f in ordering]
     decoded = _decode(cursor, len(order)) if cursor else None
     backwards = decoded is not None and decoded[0] == "p"
     if backwards:
         order = [(f, not desc) for f, desc in order]
+    table = ahead
     if decoded:
-        parts = [part.filter(_after(order, decoded[1])) for part in parts]
+        try:
+            after = _after(order, decoded[1])
+            later = [part.filter(after) for part in parts]
+            table = ahead.filter(after) if ahead is not None else None
+        except (ValidationError, ValueError, TypeError):
+            # Values of the wrong kind for these sort keys (a cursor of another list, or
+            # made up): the first page, as for a cursor that does not decode.
+            decoded, backwards, order = None, False, original
+        else:
+            parts = later
     sort = [("-" if desc else "") + f for f, desc in order]
     rows = []
-    if ahead is not None:
-        table = ahead.filter(_after(order, decoded[1])) if decoded else ahead
+    if table is not None:
         window = table.order_by(*sort).values("pk")[:LOOK_AHEAD]
         near = [part.filter(_InArray(F("pk"), Subquery(window))) for part in parts]
         rows = list(_first_rows(near, sort, size + 1))

@@ -396,3 +396,29 @@ def test_convening_list_queries_constant(n, as_coordinator, chain_a, django_asse
     with django_assert_num_queries(5):
         response = as_coordinator.get(reverse("convenings:list"))
     assert response.status_code == 200
+
+
+def test_the_ics_part_names_its_charset_once(meeting):
+    """The calendar attachment as a mail client parses it: text/calendar, method REQUEST,
+    charset utf-8 once in its Content-Type header."""
+    import email
+
+    from convenings import ics
+    from outbox.models import Message
+    from outbox.services import build_email
+
+    message = Message(
+        to_address="zanele@amatola.example",
+        kind="invitation",
+        subject="Invitation",
+        body_text="Hello",
+        attachments=[ics.attachment(meeting)],
+        idempotency_key="ics-charset",
+    )
+    parsed = email.message_from_bytes(build_email(message).message().as_bytes())
+    (part,) = [p for p in parsed.walk() if p.get_content_type() == "text/calendar"]
+    header = part["Content-Type"]
+    assert header.lower().count("charset") == 1, header
+    assert part.get_param("method") == "REQUEST"
+    assert part.get_content_charset() == "utf-8"
+    assert "BEGIN:VCALENDAR" in part.get_payload(decode=True).decode()

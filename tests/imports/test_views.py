@@ -109,6 +109,17 @@ def test_progress_fragment_while_busy(as_coordinator, chain_a, htmx):
     assert response["HX-Refresh"] == "true"
 
 
+def test_progress_before_the_rows_are_counted_says_reading(as_coordinator, chain_a, htmx):
+    upload(as_coordinator, chain_a)
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(
+        state=ImportState.IMPORTING, progress_done=0, progress_total=0
+    )
+    body = as_coordinator.get(job.get_absolute_url() + "?poll=1", **htmx).content.decode()
+    assert "Reading the file…" in body
+    assert "of about 0" not in body
+
+
 def test_job_page_queries_do_not_grow_with_the_file(
     as_coordinator, chain_a, django_assert_num_queries, django_capture_on_commit_callbacks
 ):

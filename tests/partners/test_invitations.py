@@ -87,3 +87,30 @@ def test_send_invitation_twice_sends_once(
     invitation = Invitation.objects.get()
     assert send_invitation(invitation.pk) is False  # already claimed and sent
     assert len(mail.outbox) == 1
+
+
+def test_subject_of_a_name_ending_in_s_takes_an_apostrophe_only(
+    as_coordinator, partner_a, invitee, django_capture_on_commit_callbacks
+):
+    partner_a.name = "Umvoti Timber Estates"
+    partner_a.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(as_coordinator, partner_a, invitee)
+    message = mail.outbox[0]
+    assert message.subject == "You're invited to keep Umvoti Timber Estates' profile on vcc"
+    assert "Umvoti Timber Estates' profile" in message.body
+    assert "Estates's" not in message.body + message.alternatives[0][0]
+
+
+def test_a_working_group_lead_is_told_of_the_group(
+    as_coordinator, partner_a, invitee, django_capture_on_commit_callbacks
+):
+    from convenings.models import WorkingGroup
+
+    chain = partner_a.participations.get().value_chain
+    WorkingGroup.objects.create(value_chain=chain, name="Density & Grading", lead=invitee)
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(as_coordinator, partner_a, invitee)
+    message = mail.outbox[0]
+    assert f"You lead the working group Density & Grading in {chain.name}" in message.body
+    assert "Density &amp; Grading" in message.alternatives[0][0]
