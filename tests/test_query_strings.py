@@ -238,3 +238,21 @@ def test_an_id_out_of_range_is_no_filter(as_coordinator, partner_a, url):
     assert response.content.count(b"Amatola Sawmill") == unfiltered.content.count(
         b"Amatola Sawmill"
     )
+
+
+@pytest.mark.django_db
+def test_every_id_in_a_path_beyond_the_database_is_a_404(as_coordinator):
+    """A path's id is matched by the <id:...> converter everywhere: 20 digits never reach the
+    database as an integer it cannot hold."""
+    from django.urls import URLPattern, get_resolver
+
+    def patterns(resolver, prefix=""):
+        for entry in resolver.url_patterns:
+            if isinstance(entry, URLPattern):
+                yield prefix + str(entry.pattern)
+            else:
+                yield from patterns(entry, prefix + str(entry.pattern))
+
+    with_int = [p for p in patterns(get_resolver()) if "<int:" in p]
+    assert not with_int, f"use <id:...> in {with_int}"
+    assert as_coordinator.get("/convenings/99999999999999999999/").status_code == 404
