@@ -25,6 +25,7 @@ from partners.models import (
     Participation,
     Relationship,
     RelationshipKind,
+    RelationshipOrigin,
     StrengthLevel,
     Visibility,
 )
@@ -192,12 +193,26 @@ def generate_activity(
                 continue
             seen.add((source, target, kind))
             began = today - datetime.timedelta(days=rng.randint(30, 3650))
-            rows.append((source, target, kind, began, "", now, StrengthLevel.DORMANT, ""))
+            rows.append(
+                (
+                    source,
+                    target,
+                    kind,
+                    began,
+                    "",
+                    now,
+                    StrengthLevel.DORMANT,
+                    "",
+                    RelationshipOrigin.RECORDED,
+                    "",
+                )
+            )
         counts["relationships"] = write_rows(
             Relationship,
             [
                 *("source_id", "target_id", "kind", "began_on", "notes", "created_at"),
                 *("strength_level", "strength_reason"),  # refreshed at the end
+                *("origin", "origin_url"),
             ],
             rows,
         )

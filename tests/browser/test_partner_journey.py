@@ -33,7 +33,7 @@ def test_coordinator_creates_partner_with_offer(new_page, coordinator, chain_a):
     url_before = page.url
     page.get_by_role("link", name="Add an offer").click()
     form = page.locator("#listing-form")
-    form.get_by_label("Product").select_option(label="Kiln-dried saligna boards")
+    form.get_by_label("Product", exact=True).select_option(label="Kiln-dried saligna boards")
     form.get_by_label("Volume").fill("0")
     form.get_by_role("button", name="Save offer").click()
     expect(form.get_by_text("The volume must be more than zero.")).to_be_visible()

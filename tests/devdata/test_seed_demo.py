@@ -183,6 +183,6 @@ def test_demo_dashboard_shows_reported_sales_and_jobs():
 
     page = client.get(reverse("outcomes:dashboard")).content.decode()
 
-    assert "in sales reported." in page
+    assert "in sales reported" in page
     assert "jobs created and" in page
     assert "No sales reported for this period" not in page
