@@ -1,0 +1,329 @@
+"""Journey (issue 15): one season of an organic tomato-soup value chain, from an empty
+database (not the demo), through the browser only. A coordinator creates the chain and its
+stages, adds partners by hand and by import, matches a grower's offer with a processor's
+need, moves the introduction to trading, logs a commitment, runs a convening (invitations,
+an RSVP from the email link, attendance), forms a working group whose lead signs in from an
+emailed invitation and posts an action item; then the map, the gaps page, the dashboard,
+the outbox (every link in it answers), the export and the phone layout tell the story.
+
+Only the first coordinator is made in the database: everything else goes through the pages.
+"""
+
+import csv
+import datetime
+import io
+import json
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from convenings.models import ActionItem, Invitee
+from matchmaking.models import Introduction
+from outbox.models import Message
+from partners.models import Partner, Person, ValueChain
+from tests.factories import UserFactory
+
+from .conftest import PASSWORD, screenshot, sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+STAGES = ["Growing", "Processing", "Aggregation", "Institutional buying"]
+PARTNERS_CSV = (
+    "Organisation,Type,County,Role,Stages\n"
+    "Heartland Food Hub,cooperative,Story County,aggregator,Aggregation\n"
+    "Prairie Unified School District,institution,Polk County,buyer,Institutional buying\n"
+    "Mercy Valley Hospital,institution,Polk County,buyer,Institutional buying\n"
+    "Rural Roots CDFI,funder,Story County,support,\n"
+    "County Extension Service,public_agency,Story County,support,\n"
+)
+ANA, BEN = "ana@sunnyslope.example", "ben@valleykettle.example"
+IMPORTED = [line.split(",")[0] for line in PARTNERS_CSV.splitlines()[1:]]
+OVERFLOW = "() => document.documentElement.scrollWidth <= window.innerWidth"
+
+
+def csv_file(name, text):
+    return {"name": name, "mimeType": "text/csv", "buffer": text.encode()}
+
+
+def add_partner(page, name, kind, region, stage, role):
+    page.goto("/partners/new/")
+    page.fill("#id_name", name)
+    page.select_option("#id_kind", kind)
+    page.fill("#id_region", region)
+    page.select_option("#id_p-value_chain", label="Tomato Soup for Schools")
+    page.get_by_label(f"Tomato Soup for Schools: {stage}").check()
+    page.select_option("#id_p-chain_role", role)
+    page.get_by_role("button", name="Add partner").click()
+    expect(page.get_by_role("heading", name=name)).to_be_visible()
+    return page.url
+
+
+def add_person(page, partner_url, first, last, email, title):
+    page.goto(partner_url)
+    page.get_by_role("link", name="Add a person").click()
+    page.fill("#id_first_name", first)
+    page.fill("#id_last_name", last)
+    page.fill("#id_email", email)
+    consent = page.locator("#id_consent_to_contact")
+    if consent.count():
+        consent.check()
+    page.fill("#id_title", title)
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#messages")).to_contain_text(f"{first} {last} was added")
+
+
+def add_listing(page, partner_url, kind, volume, months, product=None, new_product=None):
+    page.goto(partner_url)
+    page.get_by_role("tab", name="Offers & needs").click()
+    page.get_by_role("link", name=f"Add an {kind}" if kind == "offer" else f"Add a {kind}").click()
+    form = page.locator("#listing-form")
+    if new_product:
+        form.get_by_label("Or a new product").fill(new_product)
+    else:
+        form.get_by_label("Product", exact=True).select_option(label=product)
+    form.get_by_label("Volume").fill(str(volume))
+    form.get_by_label("Unit").fill("lb")
+    for month in months:
+        form.get_by_label(month, exact=True).check()
+    form.get_by_role("button", name=f"Save {kind}").click()
+    expect(page.locator("#messages")).to_contain_text(f"{kind.title()} saved.")
+
+
+def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
+    settings.SITE_URL = live_server.url
+    coordinator = UserFactory(
+        username="coordinator@tomato.example", is_staff=True, first_name="Rosa"
+    )
+    page = new_page()
+
+    # 1. The first run leads to the chain, then its stages.
+    sign_in(page, coordinator.username)
+    expect(page.get_by_text("You coordinate no value chain yet.")).to_be_visible()
+    page.get_by_role("link", name="Create your first value chain").click()
+    page.fill("#id_name", "Tomato Soup for Schools")
+    page.fill(
+        "#id_market_opportunity",
+        "Schools and hospitals want a local organic tomato soup on their menus.",
+    )
+    page.fill("#id_region", "Central Iowa")
+    page.fill("#id_currency", "usd")
+    page.get_by_role("button", name="Create value chain").click()
+    chain = ValueChain.objects.get()
+    assert chain.currency == "USD" and chain.coordinators.filter(pk=coordinator.pk).exists()
+    if not page.url.endswith(f"/chains/{chain.pk}/edit/"):
+        page.goto(f"/chains/{chain.pk}/edit/")
+    stages = page.locator("#stages")
+    for n, stage in enumerate(STAGES, start=1):
+        stages.get_by_label("Stage name").fill(stage)
+        stages.get_by_role("button", name="Add stage").click()
+        expect(stages.locator("li[data-stage]")).to_have_count(n)
+    expect(stages.locator("li[data-stage]").nth(1)).to_have_attribute("data-stage", "Processing")
+
+    # 2. Partners and people by hand...
+    grower_url = add_partner(
+        page, "Sunny Slope Organics", "business", "Story County", "Growing", "producer"
+    )
+    add_person(page, grower_url, "Ana", "Ruiz", ANA, "Owner")
+    processor_url = add_partner(
+        page, "Valley Kettle Soups", "business", "Polk County", "Processing", "processor"
+    )
+    add_person(page, processor_url, "Ben", "Okafor", BEN, "Buyer")
+
+    # ... and the rest by import: map, dry run, commit.
+    page.goto("/imports/")
+    page.get_by_label("Into value chain").select_option(label="Tomato Soup for Schools")
+    page.get_by_label("The file lists").select_option("partners")
+    page.get_by_label("Spreadsheet").set_input_files(csv_file("partners.csv", PARTNERS_CSV))
+    page.get_by_role("button", name="Upload and check the columns").click()
+    expect(page.get_by_role("heading", name="1. Match the columns")).to_be_visible()
+    expect(page.get_by_label("Organisation")).to_have_value("name")
+    page.get_by_label("County").select_option("region")
+    page.get_by_label("Stages").select_option("stages")
+    page.get_by_role("button", name="Check the rows (dry run)").click()
+    expect(page.locator("#dry-run")).to_contain_text("0 with errors")
+    page.get_by_role("button", name="Import 5 rows").click()
+    expect(page.get_by_role("heading", name="Imported")).to_be_visible()
+    expect(page.locator(".card").first).to_contain_text("5 created")
+    assert set(Partner.objects.values_list("name", flat=True)) == {
+        "Sunny Slope Organics",
+        "Valley Kettle Soups",
+        *IMPORTED,
+    }
+
+    # 3. An offer and a need of the same product; the suggestion; accepted.
+    summer = ["Jul", "Aug", "Sep"]
+    add_listing(page, grower_url, "offer", 20000, summer, new_product="Organic tomatoes")
+    add_listing(page, processor_url, "need", 15000, summer, product="Organic tomatoes")
+    page.locator("#tab").get_by_role("link", name="Suggested suppliers").click()
+    card = page.locator("#suggestions .suggestion").first
+    expect(card).to_contain_text("Sunny Slope Organics")
+    expect(card).to_contain_text("Supplies Organic tomatoes, the product needed")
+    card.get_by_role("link", name="Accept: introduce").click()
+    expect(page.get_by_label("Contact at Valley Kettle Soups")).to_contain_text("Ben Okafor")
+    expect(page.get_by_label("Contact at Sunny Slope Organics")).to_contain_text("Ana Ruiz")
+    page.get_by_role("button", name="Introduce them").click()
+    expect(
+        page.get_by_role("heading", name="Valley Kettle Soups ↔ Sunny Slope Organics")
+    ).to_be_visible()
+    introduction = Introduction.objects.get()
+    intro_url = page.url
+
+    # 4. Along to trading, with the year's sales.
+    page.select_option("#id_status", "trading")
+    page.fill("#id_annual_sales_value", "36000")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("dd", has_text="a year")).to_contain_text(re.compile(r"\$\s?36,000"))
+    introduction.refresh_from_db()
+    assert introduction.status == "trading"
+
+    # 5. A commitment toward the food hub.
+    page.goto(grower_url)
+    page.get_by_role("link", name="Record a commitment").click()
+    page.select_option("#id_value_chain", label="Tomato Soup for Schools")
+    page.fill("#id_description", "Deliver organic tomatoes to the food hub for the soup run")
+    page.select_option("#id_product", label="Organic tomatoes")
+    page.fill("#id_quantity", "5000")
+    page.fill("#id_unit", "lb")
+    page.select_option("#id_toward", label="Heartland Food Hub (Story County)")
+    page.select_option("#id_status", "kept")
+    page.fill("#id_evidence", "Delivery note of 12 September")
+    page.get_by_role("button", name="Save").click()
+    commitments = page.locator("[id^=commitment-]")
+    expect(commitments).to_contain_text("5,000 lb Organic tomatoes")
+    expect(commitments).to_contain_text("toward Heartland Food Hub")
+    expect(commitments).to_contain_text("Kept")
+
+    # 6. A convening: invitations by stage, an RSVP from the email, attendance.
+    page.goto("/convenings/new/")
+    page.select_option("#id_kind", label="Stakeholder meeting")
+    page.fill("#id_title", "Tomato season kickoff")
+    page.select_option("#id_time_zone", "America/Chicago")
+    starts = timezone.localdate() + datetime.timedelta(days=7)
+    page.fill("#id_starts_at", f"{starts:%Y-%m-%d}T09:00")
+    page.fill("#id_ends_at", f"{starts:%Y-%m-%d}T12:00")
+    page.fill("#id_place", "Heartland Food Hub, loading dock")
+    page.get_by_role("button", name="Schedule").click()
+    expect(page.get_by_role("heading", name="Tomato season kickoff")).to_be_visible()
+    convening_url = page.url
+    page.get_by_role("link", name="Invite people").click()
+    page.select_option("#id_stages", label=["Growing", "Processing"])
+    page.get_by_role("button", name="Invite", exact=True).click()
+    expect(page.get_by_text("2 invited.")).to_be_visible()
+    invitation = next(m for m in mail.outbox if m.to == [ANA] and "Invitation" in m.subject)
+    link = re.search(r"Yes: (\S+)", invitation.body).group(1)
+    assert link.startswith(live_server.url)
+    ana = new_page()  # not signed in
+    ana.goto(urlsplit(link).path)
+    ana.get_by_role("button", name="Confirm “Yes”").click()
+    expect(ana.get_by_role("heading", name="Thank you")).to_be_visible()
+    page.goto(convening_url)
+    attendance = page.locator("#attendance")
+    expect(attendance.locator("tr", has_text="Ana Ruiz")).to_contain_text("Yes")
+    for person in ("Ana Ruiz", "Ben Okafor"):
+        row = attendance.locator("tr", has_text=person)
+        with page.expect_response(lambda r: "/attendance/" in r.url):
+            row.get_by_label("attended").check()
+    expect(page.locator("#attendance input[name=attended]:checked")).to_have_count(2)
+    assert Invitee.objects.filter(attended=True).count() == 2
+
+    # 7. A working group led by the processor's buyer, who signs in from an invitation.
+    page.goto(processor_url)
+    page.get_by_role("link", name="Invite to sign in").click()
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator("#messages")).to_contain_text("An invitation is on its way")
+    welcome = next(m for m in mail.outbox if m.to == [BEN] and "password" in m.body)
+    set_password = re.search(r"(http\S+/invitation/\S+)", welcome.body).group(1)
+    assert set_password.startswith(live_server.url)
+
+    page.goto("/groups/new/")
+    page.select_option("#id_value_chain", label="Tomato Soup for Schools")
+    page.fill("#id_name", "Soup spec for schools")
+    page.fill("#id_problem", "Schools need a low-sodium soup the kettle can make in bulk.")
+    ben_pk, ana_pk = (str(Person.objects.get(email=e).pk) for e in (BEN, ANA))
+    page.select_option("#id_lead", ben_pk)
+    page.select_option("#id_members", [ben_pk, ana_pk])
+    page.select_option("#id_status", "active")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_role("heading", name="Soup spec for schools")).to_be_visible()
+    group_url = page.url
+
+    ben = new_page()
+    ben.goto(urlsplit(set_password).path)
+    ben.fill("#id_new_password1", PASSWORD)
+    ben.fill("#id_new_password2", PASSWORD)
+    ben.get_by_role("button", name="Set password and sign in").click()
+    expect(ben.get_by_role("heading", name="Valley Kettle Soups")).to_be_visible()
+    ben.goto(group_url)
+    ben.fill("#id_title", "Draft the low-sodium recipe")
+    ben.select_option("#id_owner", ana_pk)
+    ben.fill("#id_due_on", f"{starts + datetime.timedelta(days=14):%Y-%m-%d}")
+    ben.get_by_role("button", name="Post", exact=True).click()
+    expect(ben.get_by_text("Action item posted")).to_be_visible()
+    assert ActionItem.objects.get().posted_by.username == BEN
+
+    # 8. What the coordinator sees. The map: the introduction's edge.
+    network = json.loads(page.request.get(f"/chains/{chain.pk}/network.json").text())
+    edges = network.get("edges") or network.get("links")
+    assert any(e.get("origin") == "introduction" for e in edges), edges
+
+    # The gaps: the attendees' partners were contacted; Growing → Processing is linked.
+    page.goto(f"/chains/{chain.pk}/gaps/")
+    quiet = page.locator("#gap-quiet")
+    expect(quiet).to_be_visible()
+    for name in ("Sunny Slope Organics", "Valley Kettle Soups"):
+        expect(quiet.get_by_role("link", name=name)).to_have_count(0)
+    expect(quiet.get_by_role("link", name="Heartland Food Hub")).to_be_visible()
+    expect(page.locator("#gap-links")).not_to_contain_text("Growing → Processing")
+    screenshot(page, "season-gaps")
+
+    # The dashboard: the funnel through trading, its sales in dollars.
+    page.goto("/dashboard/")
+    funnel = page.locator("#figure-funnel")
+    expect(funnel).to_contain_text("100% of the 1 introductions made reached trading.")
+    sales = page.locator("#figure-sales")
+    expect(sales).to_contain_text(re.compile(r"\$\s?36,000 a year from 1 trading introduction\."))
+    expect(sales).to_contain_text(re.compile(r"\$\s?36,000 from introductions"))
+    screenshot(page, "season-dashboard")
+
+    # The outbox lists what went out; every link in it starts at SITE_URL and answers.
+    page.goto("/followups/outbox/")
+    rows = page.locator("#outbox-rows")
+    expect(rows.get_by_text("Invitation: Tomato season kickoff").first).to_be_visible()
+    expect(rows.get_by_text(ANA).first).to_be_visible()
+    links = set()
+    for message in Message.objects.all():
+        for url in re.findall(r"https?://[^\s\"'<>]+", message.body_text + message.body_html):
+            assert url.startswith(live_server.url), (message.subject, url)
+            links.add(url)
+    assert links
+    visitor = new_page()
+    for url in sorted(links):
+        response = visitor.request.get(url, max_redirects=0)
+        assert response.status < 400 or response.status in (302,), (url, response.status)
+
+    # The export has every partner.
+    page.goto("/partners/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download these partners as CSV").click()
+    exported = {
+        row["name"] if "name" in row else next(iter(row.values()))
+        for row in csv.DictReader(io.StringIO(open(download.value.path()).read()))
+    }
+    assert {"Sunny Slope Organics", "Valley Kettle Soups", *IMPORTED} <= exported
+
+    # 9. The key pages fit a 390 px phone.
+    page.set_viewport_size({"width": 390, "height": 844})
+    for path in (
+        grower_url,
+        "/introductions/",
+        intro_url,
+        convening_url,
+        "/dashboard/",
+        f"/chains/{chain.pk}/gaps/",
+    ):
+        page.goto(path)
+        assert page.evaluate(OVERFLOW), f"{path} is wider than the phone"
