@@ -11,7 +11,6 @@ Only the first coordinator is made in the database: everything else goes through
 
 import csv
 import datetime
-import io
 import json
 import re
 from urllib.parse import urlsplit
@@ -21,7 +20,7 @@ from django.core import mail
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from convenings.models import ActionItem, Invitee
+from convenings.models import ActionItem, Convening, Invitee
 from matchmaking.models import Introduction
 from outbox.models import Message
 from partners.models import Partner, Person, ValueChain
@@ -154,6 +153,13 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
         *IMPORTED,
     }
 
+    # Before any work, the gaps page flags the unlinked stages and the uncontacted partners.
+    page.goto(f"/chains/{chain.pk}/gaps/")
+    quiet = page.locator("#gap-quiet")
+    for name in ("Sunny Slope Organics", "Valley Kettle Soups", "Heartland Food Hub"):
+        expect(quiet.locator("p", has_text=name)).to_contain_text("never contacted")
+    expect(page.locator("#gap-links")).to_contain_text("Growing → Processing: no relationship yet")
+
     # 3. An offer and a need of the same product; the suggestion; accepted.
     summer = ["Jul", "Aug", "Sep"]
     add_listing(page, grower_url, "offer", 20000, summer, new_product="Organic tomatoes")
@@ -189,6 +195,7 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
     page.fill("#id_quantity", "5000")
     page.fill("#id_unit", "lb")
     page.select_option("#id_toward", label="Heartland Food Hub (Story County)")
+    page.fill("#id_due_on", f"{timezone.localdate():%Y-%m-%d}")
     page.select_option("#id_status", "kept")
     page.fill("#id_evidence", "Delivery note of 12 September")
     page.get_by_role("button", name="Save").click()
@@ -220,6 +227,11 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
     ana.goto(urlsplit(link).path)
     ana.get_by_role("button", name="Confirm “Yes”").click()
     expect(ana.get_by_role("heading", name="Thank you")).to_be_visible()
+    # The week passes and the meeting is held (the one step not taken in the browser).
+    Convening.objects.update(
+        starts_at=timezone.now() - datetime.timedelta(hours=3),
+        ends_at=timezone.now() - datetime.timedelta(hours=1),
+    )
     page.goto(convening_url)
     attendance = page.locator("#attendance")
     expect(attendance.locator("tr", has_text="Ana Ruiz")).to_contain_text("Yes")
@@ -267,8 +279,12 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
 
     # 8. What the coordinator sees. The map: the introduction's edge.
     network = json.loads(page.request.get(f"/chains/{chain.pk}/network.json").text())
-    edges = network.get("edges") or network.get("links")
-    assert any(e.get("origin") == "introduction" for e in edges), edges
+    grower, processor = (
+        str(Partner.objects.get(name=n).pk) for n in ("Sunny Slope Organics", "Valley Kettle Soups")
+    )
+    edge = next(e for e in network["edges"] if e["origin"] == "introduction")
+    assert {edge["source"], edge["target"]} == {grower, processor}, network["edges"]
+    assert edge["kind"] == "Buyer–supplier" and edge["strength"] == "strong"
 
     # The gaps: the attendees' partners were contacted; Growing → Processing is linked.
     page.goto(f"/chains/{chain.pk}/gaps/")
@@ -284,6 +300,13 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
     page.goto("/dashboard/")
     funnel = page.locator("#figure-funnel")
     expect(funnel).to_contain_text("100% of the 1 introductions made reached trading.")
+    expect(funnel.locator("rect.chart-bar")).to_have_count(5)  # proposed … trading, each 1
+    expect(page.locator("#figure-convenings")).to_contain_text(
+        "1 convening held; 2 of 2 people invited came (100%)."
+    )
+    expect(page.locator("#figure-commitments")).to_contain_text(
+        "1 of 1 commitments due were kept (100%)."
+    )
     sales = page.locator("#figure-sales")
     expect(sales).to_contain_text(re.compile(r"\$\s?36,000 a year from 1 trading introduction\."))
     expect(sales).to_contain_text(re.compile(r"\$\s?36,000 from introductions"))
@@ -294,26 +317,52 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
     rows = page.locator("#outbox-rows")
     expect(rows.get_by_text("Invitation: Tomato season kickoff").first).to_be_visible()
     expect(rows.get_by_text(ANA).first).to_be_visible()
+    expect(rows.get_by_text(BEN).first).to_be_visible()
+    expect(rows.get_by_text("How did the introduction to Sunny Slope Organics go?")).to_be_visible()
+    expect(rows.get_by_text("Due soon: Draft the low-sodium recipe")).to_be_visible()
+    screenshot(page, "season-outbox")
     links = set()
     for message in Message.objects.all():
         for url in re.findall(r"https?://[^\s\"'<>]+", message.body_text + message.body_html):
             assert url.startswith(live_server.url), (message.subject, url)
             links.add(url)
     assert links
-    visitor = new_page()
+    assert {(urlsplit(u).path + "/").split("/")[1] for u in links} >= {
+        "convenings",  # the convening and its calendar file
+        "rsvp",
+        "introductions",  # the one-click answers
+        "followups",  # the opt-outs
+        "actions",
+    }
+    visitor = new_page()  # someone reading the email, not signed in
     for url in sorted(links):
-        response = visitor.request.get(url, max_redirects=0)
-        assert response.status < 400 or response.status in (302,), (url, response.status)
+        response = visitor.request.get(url)  # GET only asks; nothing is changed
+        assert response.status == 200, (url, response.status)
+        assert "This link does not work" not in response.text(), url
+    # A few, followed as a reader would.
+    trading = next(u for u in links if "/introductions/answer/" in u)
+    visitor.goto(urlsplit(trading).path)
+    expect(
+        visitor.get_by_role("heading", name="Valley Kettle Soups ↔ Sunny Slope Organics")
+    ).to_be_visible()
+    opt_out = next(u for u in links if "/followups/opt-out/" in u)
+    visitor.goto(urlsplit(opt_out).path)
+    expect(visitor.get_by_role("heading", name=re.compile("No more “.*” emails?"))).to_be_visible()
+    action = next(u for u in links if "/actions/" in u)
+    page.goto(urlsplit(action).path)
+    expect(page.get_by_role("heading", name="Draft the low-sodium recipe")).to_be_visible()
 
     # The export has every partner.
     page.goto("/partners/")
     with page.expect_download() as download:
         page.get_by_role("link", name="Download these partners as CSV").click()
-    exported = {
-        row["name"] if "name" in row else next(iter(row.values()))
-        for row in csv.DictReader(io.StringIO(open(download.value.path()).read()))
-    }
-    assert {"Sunny Slope Organics", "Valley Kettle Soups", *IMPORTED} <= exported
+    with open(download.value.path(), encoding="utf-8-sig", newline="") as f:
+        exported = {row["Name"]: row for row in csv.DictReader(f)}
+    assert set(exported) == {"Sunny Slope Organics", "Valley Kettle Soups", *IMPORTED}
+    assert exported["Heartland Food Hub"]["Stages"] == "Aggregation"
+    assert exported["Sunny Slope Organics"]["Value chains"].startswith("Tomato Soup for Schools")
+    assert exported["Valley Kettle Soups"]["Last contact"]  # the convening counted
+    assert not exported["Rural Roots CDFI"]["Last contact"]
 
     # 9. The key pages fit a 390 px phone.
     page.set_viewport_size({"width": 390, "height": 844})
