@@ -101,6 +101,7 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
 
     # 1. The first run leads to the chain, then its stages.
     sign_in(page, coordinator.username)
+    expect(page.get_by_role("heading", name="Value chains")).to_be_visible()
     expect(page.get_by_text("You coordinate no value chain yet.")).to_be_visible()
     page.get_by_role("link", name="Create your first value chain").click()
     page.fill("#id_name", "Tomato Soup for Schools")
@@ -113,8 +114,8 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
     page.get_by_role("button", name="Create value chain").click()
     chain = ValueChain.objects.get()
     assert chain.currency == "USD" and chain.coordinators.filter(pk=coordinator.pk).exists()
-    if not page.url.endswith(f"/chains/{chain.pk}/edit/"):
-        page.goto(f"/chains/{chain.pk}/edit/")
+    expect(page).to_have_url(re.compile(rf"/chains/{chain.pk}/edit/$"))
+    expect(page.locator("#messages")).to_contain_text("Now set out its stages, in order.")
     stages = page.locator("#stages")
     for n, stage in enumerate(STAGES, start=1):
         stages.get_by_label("Stage name").fill(stage)
@@ -179,12 +180,21 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
     intro_url = page.url
 
     # 4. Along to trading, with the year's sales.
+    page.select_option("#id_status", "talking")
+    page.fill("#id_note", "Ben tasted the Roma and the San Marzano; wants both.")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".pipeline li.current")).to_have_text("Talking")
     page.select_option("#id_status", "trading")
     page.fill("#id_annual_sales_value", "36000")
     page.get_by_role("button", name="Save").click()
     expect(page.locator("dd", has_text="a year")).to_contain_text(re.compile(r"\$\s?36,000"))
+    expect(page.locator(".pipeline li.current")).to_have_text("Trading")
     introduction.refresh_from_db()
-    assert introduction.status == "trading"
+    assert introduction.status == "trading" and introduction.annual_sales_value == 36000
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Introductions").click()
+    expect(page.locator("#board .column[data-status=trading] .intro-card")).to_contain_text(
+        "Sunny Slope Organics"
+    )
 
     # 5. A commitment toward the food hub.
     page.goto(grower_url)
