@@ -183,6 +183,9 @@ class StageForm(forms.Form):
     name = forms.CharField(max_length=100, label="Stage name")
 
     def __init__(self, *args, chain, stage=None, **kwargs):
+        # Its own ids: on the chain's setup page it sits below the chain's form, whose name
+        # field is id_name too, and "Stage name" labelled (and focused) the chain's name.
+        kwargs.setdefault("auto_id", "id_stage_%s")
         super().__init__(*args, **kwargs)
         self.chain, self.stage = chain, stage
 
