@@ -61,7 +61,7 @@ def test_call_introduction_trading_and_map(
     page.select_option("#id_status", "trading")
     page.fill("#id_annual_sales_value", "180000")
     page.get_by_role("button", name="Save").click()
-    expect(page.get_by_text("180000.00")).to_be_visible()
+    expect(page.get_by_text("R 180,000.00", exact=False).first).to_be_visible()
     introduction = Introduction.objects.get()
     assert introduction.status == "trading" and introduction.annual_sales_value == 180000
 

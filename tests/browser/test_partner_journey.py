@@ -4,7 +4,7 @@ in, edits their own profile and offer, and is refused another partner's edit pag
 import pytest
 from playwright.sync_api import expect
 
-from partners.models import Offer, Partner
+from partners.models import Offer, Partner, mask_to_months
 from tests.factories import OfferFactory, ProductFactory
 
 from .conftest import screenshot, sign_in
@@ -40,13 +40,19 @@ def test_coordinator_creates_partner_with_offer(new_page, coordinator, chain_a):
     assert not Offer.objects.exists()
 
     page.locator("#listing-form").get_by_label("Volume").fill("40")
+    # No month is ticked for the user: the boards come March to September.
+    for month in ("Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep"):
+        page.locator("#listing-form").get_by_label(month, exact=True).check()
     page.locator("#listing-form").get_by_role("button", name="Save offer").click()
-    expect(page.locator("#tab").get_by_text("Kiln-dried saligna boards")).to_be_visible()
+    expect(
+        page.locator("#tab").get_by_role("cell", name="Kiln-dried saligna boards")
+    ).to_be_visible()
     expect(page.locator("#messages")).to_contain_text("Offer saved.")
     assert page.url == url_before  # htmx: no page load
     offer = Offer.objects.get()
     assert offer.partner.name == "Umzimkulu Growers" and offer.volume == 40
     assert offer.unit == "m³"
+    assert mask_to_months(offer.months) == [3, 4, 5, 6, 7, 8, 9]
     screenshot(page, "partner-offers")
 
     # The directory finds the new partner by part of a word, with its kind, chain and role.
