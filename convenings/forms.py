@@ -181,9 +181,10 @@ class ActionItemForm(forms.ModelForm):
             "due_on": forms.DateInput(attrs={"type": "date"}),
         }
 
-    def __init__(self, *args, people, **kwargs):
+    def __init__(self, *args, chain_id: int, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people
+        # The chain's people, each with their organisation, searchable when the list is long.
+        limit_to_chain(self.fields["owner"], chain_id, people_of_chains([chain_id]))
 
 
 class ActionUpdateForm(forms.Form):

@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from partners.models import Person
 from partners.permissions import coordinated_chains, coordinator_required, is_coordinator
 from partners.pickers import people_of_chains
 from vcc.ids import parse_id
@@ -33,14 +32,6 @@ from .permissions import (
     get_own_invitation,
     person_of,
 )
-
-
-def _chain_people(chain_id):
-    return (
-        Person.objects.filter(affiliations__partner__participations__value_chain=chain_id)
-        .distinct()
-        .order_by("last_name", "first_name")
-    )
 
 
 def _attendance_url(convening) -> str:
@@ -311,14 +302,13 @@ def group_create(request: HttpRequest) -> HttpResponse:
 def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_group_for_user(request, pk)
     group = access.group
-    people = _chain_people(group.value_chain_id)
     context = {
         "access": access,
         "group": group,
         "members": list(group.members.order_by("last_name", "first_name")),
         "meetings": selectors.group_meetings(group),
         "actions": selectors.group_actions(group),
-        "action_form": ActionItemForm(people=people) if access.can_edit else None,
+        "action_form": ActionItemForm(chain_id=group.value_chain_id) if access.can_edit else None,
     }
     return render(request, "convenings/group.html", context)
 
@@ -346,7 +336,7 @@ def group_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def group_action_create(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_group_for_user(request, pk, write=True)
     group = access.group
-    form = ActionItemForm(request.POST, people=_chain_people(group.value_chain_id))
+    form = ActionItemForm(request.POST, chain_id=group.value_chain_id)
     if form.is_valid():
         services.post_action(values=form.cleaned_data, by=request.user, group=group)
         messages.success(request, "Action item posted; its owner will be reminded.")
@@ -366,7 +356,7 @@ def group_action_create(request: HttpRequest, pk: int) -> HttpResponse:
 def convening_action_create(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_convening_for_user(request, pk, write=True)
     convening = access.convening
-    form = ActionItemForm(request.POST or None, people=_chain_people(convening.value_chain_id))
+    form = ActionItemForm(request.POST or None, chain_id=convening.value_chain_id)
     if request.method == "POST" and form.is_valid():
         services.post_action(values=form.cleaned_data, by=request.user, convening=convening)
         messages.success(request, "Action item posted.")

@@ -119,3 +119,19 @@ def test_picker_permissions(request, chain_a, thandi, role, status):
     assert response.status_code == status
     if status != 200:
         assert "Thandi" not in response.content.decode()
+
+
+def test_an_action_items_owner_is_one_of_the_chains_people_with_their_organisation(
+    group, lead, thandi, other_thandi
+):
+    html = client_for(lead).get(group.get_absolute_url()).content.decode()
+    owner = html[html.index('name="owner"') :]
+    owner = owner[: owner.index("</select>")]
+    options = _options(owner)
+    assert (str(thandi.pk), "Thandi Nkosi — Umvoti Timber") in options
+    assert str(other_thandi.pk) not in {pk for pk, _ in options}
+    response = client_for(lead).post(
+        reverse("convenings:group_action", args=[group.pk]),
+        {"title": "Dry the boards", "owner": other_thandi.pk, "due_on": "2027-01-10"},
+    )
+    assert "Select a valid choice" in response.content.decode()
