@@ -334,7 +334,8 @@ def figure_stages(scope: Scope) -> Figure:
             stage_name=F("stage__name"),
             position=F("stage__position"),
         )
-        .annotate(n=Count("participation__partner_id", distinct=True))
+        # One row of the M2M per participation and stage (unique): a partner at a stage once.
+        .annotate(n=Count("pk"))
         .order_by()
     )
     rows = _per_quarter(rows, "day", ("stage_name", "position"), ("n",))
