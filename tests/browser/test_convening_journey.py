@@ -63,7 +63,7 @@ def test_working_group_meeting_action_item_and_rsvp(
     lead_page.goto(group.get_absolute_url())
     expect(lead_page.get_by_role("heading", name="Drying kilns")).to_be_visible()
     lead_page.fill("#id_title", "Log kiln moisture daily")
-    lead_page.select_option("#id_owner", label=str(partner_a_user.person))
+    lead_page.select_option("#id_owner", value=str(partner_a_user.person.pk))
     lead_page.fill("#id_due_on", "2027-03-20")
     lead_page.get_by_role("button", name="Post", exact=True).click()
     expect(lead_page.get_by_text("Action item posted")).to_be_visible()
