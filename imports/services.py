@@ -593,15 +593,12 @@ class Run:
         names = {n.lower(): n for _, ns in wanted for n in ns}
         if not names:
             return
-        known = {
-            c.name.lower(): c.pk
-            for c in Certification.objects.annotate(key=Lower("name")).filter(key__in=names)
-        }
+        named = Certification.objects.annotate(key=Lower("name")).filter(key__in=names)
+        known = dict(named.values_list("key", "pk"))
         missing = [Certification(name=names[k]) for k in names if k not in known]
-        for c in Certification.objects.bulk_create(missing):
-            known[c.name.lower()] = c.pk
-        if missing and not known.keys() >= names.keys():  # bulk_create gave no pks (old DBs)
-            known = {c.name.lower(): c.pk for c in Certification.objects.all()}
+        if missing:
+            Certification.objects.bulk_create(missing)
+            known = dict(named.values_list("key", "pk"))  # the named ones only, new ones too
         through = Partner.certifications.through
         through.objects.bulk_create(
             [
