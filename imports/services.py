@@ -70,6 +70,10 @@ PARTICIPATION_COLUMNS = [
     "network_role",
     "status",
     "status_changed_on",
+    "joined_on",
+    # The name of a partner the import creates: the database's trigger looks up only the names
+    # not given (a partner already there that joins the chain).
+    "partner_name",
 ]
 KEEP_ERRORS = 500
 KEEP_DUPLICATES = 500
@@ -545,7 +549,9 @@ class Run:
             for v in new
         )
         self.link_certifications(zip(partner_ids, new, strict=True))
-        participations = [self.participation(pk, v) for pk, v in zip(partner_ids, new, strict=True)]
+        participations = [
+            self.participation(pk, v, v["name"]) for pk, v in zip(partner_ids, new, strict=True)
+        ]
         # Merged partners join the chain unless they are already in it.
         merged_ids = [pk for pk, _ in merge]
         already = set(
@@ -609,14 +615,17 @@ class Run:
             ignore_conflicts=True,
         )
 
-    def participation(self, partner_id: int, v: dict) -> tuple:
+    def participation(self, partner_id: int, v: dict, name: str = "") -> tuple:
+        joined = v.get("joined_on") or timezone.localdate()
         return (
             partner_id,
             self.chain.pk,
             v.get("chain_role") or ChainRole.PRODUCER,
             v.get("network_role") or NetworkRole.MEMBER,
             v.get("status") or ParticipationStatus.PROSPECT,
-            v.get("joined_on") or timezone.localdate(),
+            joined,
+            joined,
+            name,
         )
 
     def fill_blanks(self, model, merge: list[tuple[int, dict]], names: list[str]) -> list[int]:

@@ -281,9 +281,13 @@ class ParticipationStatus(models.TextChoices):
 class Participation(models.Model):
     """A partner in a value chain, at one or more of its stages."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="participations")
+    # No index of their own: the unique (partner, value chain) index and the indexes below
+    # start with them.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="participations", db_index=False
+    )
     value_chain = models.ForeignKey(
-        ValueChain, on_delete=models.CASCADE, related_name="participations"
+        ValueChain, on_delete=models.CASCADE, related_name="participations", db_index=False
     )
     stages = models.ManyToManyField(Stage, blank=True, related_name="participations")
     chain_role = models.CharField(max_length=20, choices=ChainRole.choices)
@@ -296,9 +300,10 @@ class Participation(models.Model):
     status_changed_on = models.DateField(default=datetime.date.today)
     # When the partner joined the chain (at its stages): "partners per stage over time".
     joined_on = models.DateField(default=datetime.date.today, editable=False)
-    # The partner's name, copied here by database triggers (migration 0011: on insert, and on
-    # every rename of the partner), so that a chain's partners in name order are one index
-    # range. Read it in queries only: an instance in memory may hold a stale value.
+    # The partner's name, copied here by database triggers (migration 0011: on insert, unless
+    # the insert brings it (0018), and on every rename of the partner), so that a chain's
+    # partners in name order are one index range. Read it in queries only: an instance in
+    # memory may hold a stale value.
     partner_name = models.CharField(max_length=200, default="", editable=False)
 
     class Meta:
@@ -620,7 +625,10 @@ class SearchWord(models.Model):
 class ChangeRecord(models.Model):
     """Who changed what on a partner's record, and when: the partner's change history."""
 
-    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="changes")
+    # No index of its own: change_partner_at starts with it.
+    partner = models.ForeignKey(
+        Partner, on_delete=models.CASCADE, related_name="changes", db_index=False
+    )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True
     )

@@ -5,11 +5,18 @@ import pytest
 from django.urls import reverse
 
 from imports import services
+from imports.models import DuplicateAction
 from matchmaking.models import Suggestion
 from partners.models import Need, Offer
 from partners.search import partner_search_documents, person_search_documents
 from tests.conftest import client_for
-from tests.factories import NeedFactory, ParticipationFactory, PartnerFactory, ProductFactory
+from tests.factories import (
+    NeedFactory,
+    ParticipationFactory,
+    PartnerFactory,
+    ProductFactory,
+    ValueChainFactory,
+)
 
 from .test_services import _run_queued_tasks, check, start  # noqa: F401 (the fixture)
 
@@ -106,3 +113,42 @@ def test_imported_offers_and_needs_have_their_suggestions_at_once(coordinator, c
     )
     new_need = Need.objects.exclude(pk=need.pk).get()
     assert Suggestion.objects.filter(need=new_need, offer=offer).exists()
+
+
+def test_imported_partners_are_in_the_chains_directory_from_the_day_they_joined(
+    coordinator, chain_a
+):
+    """The new partners bring their name to their participation; a partner of another chain
+    that joins this one (found by its website, under another name) keeps its own name; both
+    joined on the file's date, which is what "partners per stage over time" counts from."""
+    other = ValueChainFactory(name="Honey")
+    other.coordinators.add(coordinator)
+    ParticipationFactory(
+        value_chain=other, partner=PartnerFactory(name="Amatola Sawmill", website="amatola.example")
+    )
+    job = services.request_import(
+        check(
+            start(
+                coordinator,
+                chain_a,
+                "partners",
+                "Organisation,Web site,Joined\n"
+                "Zuurberg Kilns,,2026-03-02\n"
+                "Amatola Saw Mill (Pty) Ltd,https://www.amatola.example/,2026-04-05\n",
+            ),
+            action=DuplicateAction.MERGE,
+        ),
+        {},
+    )
+    job.refresh_from_db()
+    assert job.state == "imported", job.failure
+    response = client_for(coordinator).get(reverse("partners:directory"), {"chain": chain_a.pk})
+    assert [row["name"] for row in response.context["rows"]] == [
+        "Amatola Sawmill",
+        "Zuurberg Kilns",
+    ]
+    joined = dict(chain_a.participations.values_list("partner__name", "joined_on"))
+    assert {name: str(day) for name, day in joined.items()} == {
+        "Zuurberg Kilns": "2026-03-02",
+        "Amatola Sawmill": "2026-04-05",
+    }
