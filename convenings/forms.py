@@ -28,6 +28,11 @@ class WorkingGroupForm(forms.ModelForm):
         self.fields["members"].required = False
         if self.instance.pk:
             del self.fields["value_chain"]
+        elif chain_id:
+            # A new group's chain was chosen first (its people are the pickers' choices).
+            self.fields["value_chain"].queryset = chains.filter(pk=chain_id)
+            self.fields["value_chain"].widget = forms.HiddenInput()
+            self.fields["value_chain"].initial = chain_id
         if lead_edit:
             # A lead edits the page, not who leads or belongs.
             for name in ("lead", "members"):

@@ -10,7 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from partners.permissions import coordinated_chains, coordinator_required, is_coordinator
+from partners.permissions import (
+    active_chains,
+    coordinated_chains,
+    coordinator_required,
+    is_coordinator,
+)
 from partners.pickers import people_of_chains
 from vcc.ids import parse_id
 
@@ -59,7 +64,7 @@ def convening_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def convening_create(request: HttpRequest) -> HttpResponse:
-    chains = coordinated_chains(request.user)
+    chains = active_chains(request.user)
     chain = chains.filter(
         pk=parse_id(request.GET.get("chain") or request.POST.get("chain"))
     ).first()
@@ -279,23 +284,29 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 @coordinator_required
 def group_create(request: HttpRequest) -> HttpResponse:
-    chains = coordinated_chains(request.user)
+    chains = active_chains(request.user).order_by("name")
     chain_ids = [c.pk for c in chains]
-    chosen = request.POST.get("value_chain", "")
-    chain_id = int(chosen) if chosen.isdigit() and int(chosen) in chain_ids else None
+    chosen = parse_id(request.POST.get("value_chain") or request.GET.get("chain"))
+    chain_id = chosen if chosen in chain_ids else None
     if chain_id is None and len(chain_ids) == 1:
         chain_id = chain_ids[0]
+    if chain_id is None:
+        # The lead and members are picked from one chain's people: which chain comes first.
+        if not chain_ids:
+            raise Http404("You coordinate no value chain.")
+        return render(request, "convenings/group_chain.html", {"chains": chains})
     form = WorkingGroupForm(
         request.POST or None,
         chains=chains,
-        people=people_of_chains([chain_id] if chain_id else chain_ids),
+        people=people_of_chains([chain_id]),
         chain_id=chain_id,
     )
     if request.method == "POST" and form.is_valid():
         group = services.save_group(values=form.cleaned_data)
         messages.success(request, f"Working group “{group.name}” created.")
         return redirect(group)
-    return render(request, "convenings/group_form.html", {"form": form})
+    context = {"form": form, "chain": chains.get(pk=chain_id), "other_chains": len(chain_ids) > 1}
+    return render(request, "convenings/group_form.html", context)
 
 
 @login_required

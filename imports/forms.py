@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from partners.permissions import coordinated_chains
+from partners.permissions import active_chains
 
 from .columns import FIELDS
 from .models import DuplicateAction, ImportKind
@@ -44,7 +44,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["value_chain"].queryset = coordinated_chains(user).order_by("name")
+        self.fields["value_chain"].queryset = active_chains(user).order_by("name")
 
 
 class ReplaceFileForm(forms.Form):

@@ -10,7 +10,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from partners.permissions import coordinated_chains, coordinator_required, get_partner_for_user
+from partners.permissions import (
+    active_chains,
+    coordinator_required,
+    get_partner_for_user,
+)
 from partners.selectors import directory_choices
 from vcc.ids import parse_id
 
@@ -42,7 +46,7 @@ def introduce(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_partner_for_user(request, pk, coordinate=True)
     q = request.GET.get("q", "")
     candidates = selectors.introduction_candidates(request.user, access.partner, q)
-    chains = coordinated_chains(request.user)
+    chains = active_chains(request.user)
     form = IntroductionForm(
         request.POST or None, partner_a=access.partner, chains=chains, candidates=candidates
     )

@@ -445,7 +445,11 @@ def commitment_edit(request: HttpRequest, pk: int, commitment_pk: int | None = N
             Commitment, pk=commitment_pk, partner=access.partner, value_chain__in=chains
         )
     form = CommitmentForm(
-        request.POST or None, instance=instance, partner=access.partner, chains=chains
+        request.POST or None,
+        instance=instance,
+        partner=access.partner,
+        # A new commitment is made in a chain that is not archived.
+        chains=chains if instance else active_chains(request.user),
     )
     if request.method == "POST" and form.is_valid():
         services.save_commitment(

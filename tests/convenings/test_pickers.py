@@ -5,10 +5,17 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from convenings.models import WorkingGroup
 from tests.conftest import client_for
-from tests.factories import AffiliationFactory, ParticipationFactory, PartnerFactory, PersonFactory
+from tests.factories import (
+    AffiliationFactory,
+    ParticipationFactory,
+    PartnerFactory,
+    PersonFactory,
+    ValueChainFactory,
+)
 
 
 @pytest.fixture
@@ -135,3 +142,25 @@ def test_an_action_items_owner_is_one_of_the_chains_people_with_their_organisati
         {"title": "Dry the boards", "owner": other_thandi.pk, "due_on": "2027-01-10"},
     )
     assert "Select a valid choice" in response.content.decode()
+
+
+def test_a_coordinator_of_two_chains_chooses_the_chain_before_its_people(
+    coordinator, as_coordinator, chain_a, chain_b, thandi, other_thandi
+):
+    """With two chains, the new group's page asks for the chain first, then picks lead and
+    members from that chain's people only; an archived chain is not offered."""
+    chain_b.coordinators.add(coordinator)
+    archived = ValueChainFactory(name="Old honey chain", archived_at=timezone.now())
+    archived.coordinators.add(coordinator)
+    url = reverse("convenings:group_create")
+    first = as_coordinator.get(url).content.decode()
+    assert 'name="chain"' in first and 'name="lead"' not in first
+    assert chain_a.name in first and chain_b.name in first and archived.name not in first
+    html = as_coordinator.get(url, {"chain": chain_b.pk}).content.decode()
+    ids = {pk for pk, _ in _options(html)}
+    assert str(other_thandi.pk) in ids and str(thandi.pk) not in ids
+    assert f"In <strong>{chain_b.name}</strong>" in html
+    # An archived or foreign chain in the address is the first step again, not a form for it.
+    for chain in (archived.pk, 10**30, "x"):
+        again = as_coordinator.get(url, {"chain": chain}).content.decode()
+        assert 'name="lead"' not in again

@@ -6,6 +6,7 @@ import pytest
 from django.apps import apps
 from django.db import models as dj_models
 from django.urls import reverse
+from django.utils import timezone
 
 from partners import services
 from partners.models import ChangeRecord, Need, Offer, Product, Stage, ValueChain
@@ -165,6 +166,26 @@ def test_archive_and_restore(as_coordinator, coordinator, chain_a, partner_a):
     chain_a.refresh_from_db()
     assert not chain_a.archived
     assert "Saligna Hardwood" in as_coordinator.get(reverse("partners:create")).content.decode()
+
+
+@pytest.mark.parametrize(
+    "page",
+    ["convenings:create", "imports:index", "matchmaking:introduce", "partners:commitment_create"],
+)
+def test_an_archived_chain_is_not_offered_for_new_work(
+    page, as_coordinator, coordinator, chain_a, chain_b, partner_a
+):
+    """A new convening, import, introduction or commitment is made in a chain still worked;
+    the archived chain's existing records keep their pages."""
+    chain_b.coordinators.add(coordinator)
+    ParticipationFactory(partner=partner_a, value_chain=chain_b)
+    chain_b.archived_at = timezone.now()
+    chain_b.save()
+    on_partner = page in ("matchmaking:introduce", "partners:commitment_create")
+    url = reverse(page, args=[partner_a.pk] if on_partner else [])
+    html = as_coordinator.get(url).content.decode()
+    assert chain_a.name in html
+    assert chain_b.name not in html
 
 
 # --- stages ---------------------------------------------------------------------------------
