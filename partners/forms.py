@@ -27,6 +27,7 @@ from .models import (
     mask_to_months,
     months_to_mask,
 )
+from .pickers import PartnerPicker, partner_label
 
 
 class MonthsField(forms.TypedMultipleChoiceField):
@@ -425,8 +426,16 @@ class CommitmentForm(forms.ModelForm):
             .only("id", "name", "region")
             .order_by("name", "id")
         )
-        toward.label_from_instance = lambda p: f"{p.name} ({p.region})" if p.region else p.name
+        toward.label_from_instance = partner_label
         toward.help_text = "A partner of the commitment's value chain."
+        # Searchable as you type within the commitment's chain, when there is only one to be in.
+        chain_ids = [self.instance.value_chain_id] if self.instance.pk else []
+        if not chain_ids:
+            chain_ids = list(own_chains.values_list("pk", flat=True)[:2])
+        toward.widget = PartnerPicker()
+        toward.widget.choices = toward.choices
+        toward.widget.chain_id = chain_ids[0] if len(chain_ids) == 1 else None
+        toward.widget.exclude_id = partner.pk
 
     def clean(self):
         data = super().clean()

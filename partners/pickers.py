@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from .models import Affiliation, Person
 from .permissions import get_chain_for_user
-from .selectors import chain_people
+from .selectors import chain_partners, chain_people
 
 # More choices than this and the picker shows its search box.
 SEARCH_FROM = 20
@@ -73,6 +73,31 @@ class PersonMultiplePicker(PersonPicker, forms.SelectMultiple):
     allow_multiple_selected = True
 
 
+def partner_label(partner) -> str:
+    """ "Riverbend Farm (Fresno)": the region tells two partners of one name apart."""
+    return f"{partner.name} ({partner.region})" if partner.region else partner.name
+
+
+class PartnerPicker(forms.Select):
+    """A select of partners; with `chain_id` set and a long list, a search box above it fetches
+    matching options from partners:partners_pick (leaving out `exclude_id`) into the select."""
+
+    template_name = "partners/widgets/person_picker.html"
+    chain_id: int | None = None
+    exclude_id: int | None = None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        count = len(self.choices) if isinstance(self.choices, list) else SEARCH_FROM + 1
+        if self.chain_id and count > SEARCH_FROM:
+            context["pick_url"] = (
+                reverse("partners:partners_pick")
+                + f"?chain={self.chain_id}&exclude={self.exclude_id or ''}"
+            )
+            context["pick_placeholder"] = "Search by name"
+        return context
+
+
 def limit_to_chain(field: forms.ModelChoiceField, chain_id: int | None, people) -> None:
     """Make `field` a picker of `people` (people_of_chains) with the organisation beside each
     name, searchable within `chain_id`."""
@@ -83,12 +108,29 @@ def limit_to_chain(field: forms.ModelChoiceField, chain_id: int | None, people) 
     field.widget.chain_id = chain_id
 
 
+def _picker_chain(request: HttpRequest):
+    raw = request.GET.get("chain", "")
+    return get_chain_for_user(request, int(raw) if raw.isdigit() and len(raw) < 19 else 0)
+
+
+@login_required
+def partners_pick(request: HttpRequest) -> HttpResponse:
+    """<option>s of the chain's partners matching `q` (by name), for a picker's search box.
+    The chain's coordinators only: 404 for everyone else."""
+    chain = _picker_chain(request)
+    exclude = request.GET.get("exclude", "")
+    rows = [
+        p for p in chain_partners(chain.pk, request.GET.get("q", "")[:100]) if str(p.pk) != exclude
+    ]
+    options = [(p.pk, partner_label(p)) for p in rows]
+    return render(request, "partners/partners_pick.html", {"options": options})
+
+
 @login_required
 def people_pick(request: HttpRequest) -> HttpResponse:
     """<option>s of the chain's people matching `q` (name or organisation), for a picker's
     search box. The chain's coordinators only: 404 for everyone else."""
-    raw = request.GET.get("chain", "")
-    chain = get_chain_for_user(request, int(raw) if raw.isdigit() and len(raw) < 19 else 0)
+    chain = _picker_chain(request)
     multiple = request.GET.get("multiple") == "1"
     rows = chain_people(chain.pk, request.GET.get("q", "")[:100])
     # A multiple picker keeps what is already chosen (sent along by hx-include) at the top.

@@ -56,6 +56,7 @@ urlpatterns = [
     path("partners/<id:pk>/interactions/", views.log_interaction, name="log_interaction"),
     path("people/", views.people, name="people"),
     path("people/pick/", pickers.people_pick, name="people_pick"),
+    path("partners/pick/", pickers.partners_pick, name="partners_pick"),
     path("people/<id:pk>/", views.person_detail, name="person"),
     path("people/<id:pk>/edit/", views.person_edit, name="person_edit"),
     path(

@@ -164,3 +164,47 @@ def test_a_coordinator_of_two_chains_chooses_the_chain_before_its_people(
     for chain in (archived.pk, 10**30, "x"):
         again = as_coordinator.get(url, {"chain": chain}).content.decode()
         assert 'name="lead"' not in again
+
+
+def test_a_commitments_toward_partner_is_searched_within_the_chain(
+    as_coordinator, chain_a, partner_a, partner_b
+):
+    """The commitment form's "toward" picker searches the chain's partners as you type, with
+    the region beside the name, and never offers the partner itself or another chain's."""
+    for n in range(3):
+        ParticipationFactory(
+            value_chain=chain_a, partner=PartnerFactory(name=f"Kiln Works {n}", region="Alice")
+        )
+    page = as_coordinator.get(reverse("partners:commitment_create", args=[partner_a.pk]))
+    pick = reverse("partners:partners_pick")
+    assert f'hx-get="{pick}?chain={chain_a.pk}&amp;exclude={partner_a.pk}"' in page.content.decode()
+    html = as_coordinator.get(
+        pick, {"chain": chain_a.pk, "exclude": partner_a.pk, "q": "kiln 1"}
+    ).content.decode()
+    labels = [label for _, label in _options(html)]
+    assert labels == ["Kiln Works 1 (Alice)"]
+    everyone = as_coordinator.get(pick, {"chain": chain_a.pk, "exclude": partner_a.pk})
+    names = " ".join(label for _, label in _options(everyone.content.decode()))
+    assert partner_a.name not in names and partner_b.name not in names
+    assert (
+        "No partner of this chain matches."
+        in as_coordinator.get(pick, {"chain": chain_a.pk, "q": "zzz"}).content.decode()
+    )
+
+
+@pytest.mark.parametrize(
+    "role,status",
+    [
+        ("anonymous", 302),
+        ("coordinator", 200),
+        ("other_coordinator", 404),
+        ("partner_a_user", 404),
+        ("lead", 404),
+    ],
+)
+def test_partner_picker_permissions(request, chain_a, partner_a, role, status):
+    user = None if role == "anonymous" else request.getfixturevalue(role)
+    response = client_for(user).get(reverse("partners:partners_pick"), {"chain": chain_a.pk})
+    assert response.status_code == status
+    if status != 200:
+        assert partner_a.name not in response.content.decode()
