@@ -435,6 +435,8 @@ class CommitmentForm(forms.ModelForm):
         toward.widget = PartnerPicker()
         toward.widget.choices = toward.choices
         toward.widget.chain_id = chain_ids[0] if len(chain_ids) == 1 else None
+        if len(chain_ids) == 1:
+            self.fields["value_chain"].initial = chain_ids[0]
         toward.widget.exclude_id = partner.pk
 
     def clean(self):

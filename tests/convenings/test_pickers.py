@@ -178,6 +178,7 @@ def test_a_commitments_toward_partner_is_searched_within_the_chain(
     page = as_coordinator.get(reverse("partners:commitment_create", args=[partner_a.pk]))
     pick = reverse("partners:partners_pick")
     assert f'hx-get="{pick}?chain={chain_a.pk}&amp;exclude={partner_a.pk}"' in page.content.decode()
+    assert page.context["form"]["value_chain"].value() == chain_a.pk  # its only chain
     html = as_coordinator.get(
         pick, {"chain": chain_a.pk, "exclude": partner_a.pk, "q": "kiln 1"}
     ).content.decode()
