@@ -283,3 +283,15 @@ def test_the_dashboard_counts_only_convenings_that_happened(meeting, workshop, c
     scope = Scope(chain_ids=(chain_a.pk,))
     figure = figure_convenings(scope)
     assert figure.lede.startswith("1 convening held")
+
+
+@pytest.mark.parametrize("n", [1, 30])
+def test_cancel_page_queries_constant(n, workshop, as_coordinator, django_assert_num_queries):
+    from tests.factories import PersonFactory
+
+    services.invite(workshop, [PersonFactory(email=f"p{i}@example.org").pk for i in range(n)])
+    # Session, user; the convening with the user's rights; the user's own invitation; how
+    # many are invited.
+    with django_assert_num_queries(5):
+        response = as_coordinator.get(reverse("convenings:cancel", args=[workshop.pk]))
+    assert f"{n + 1} people are invited" in response.content.decode()
