@@ -78,3 +78,12 @@ def test_schedule_invite_cancel_and_see_it_cancelled(
     expect(partner_page.get_by_text("This convening was cancelled")).to_be_visible()
     expect(partner_page.get_by_role("button")).to_have_count(0)
     _both_widths(partner_page, "rsvp-cancelled")
+
+    # Signed in, the partner sees it cancelled among their invitations, with nothing to answer.
+    sign_in(partner_page, partner_a_user.username)
+    partner_page.goto("/calendar/")
+    row = partner_page.locator("tr", has_text="Buyers' workshop")
+    expect(row.get_by_text("cancelled")).to_be_visible()
+    expect(row.get_by_role("button")).to_have_count(0)
+    expect(partner_page.get_by_role("link", name="Subscribe in my calendar app")).to_be_visible()
+    _both_widths(partner_page, "my-calendar-cancelled")
