@@ -1,5 +1,6 @@
 """What convenings and action items send (invitations with the .ics, updates, reminders,
-minutes, action-item reminders), as outbox rows.
+cancellations, minutes, action-item reminders), as outbox rows. Each carries Reply-To the
+convening's organiser (or the action item's poster), so that an answer reaches a person.
 
 Every function here runs inside the caller's transaction and only calls
 outbox.services.schedule, which is idempotent on the key: running one twice sends once.
@@ -15,10 +16,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outbox.models import Kind
-from outbox.services import cancel, schedule
+from outbox.services import cancel, reply_to_header, schedule, user_address
 
 from . import ics
 from .models import ActionItem, Convening, Invitee, Rsvp
+
+REPLACED_BY_CANCELLATION = [Kind.REMINDER, Kind.INVITATION, Kind.UPDATE]
 
 RSVP_SALT = "convenings.rsvp"
 # A link in an email works this long after it was written.
@@ -58,9 +61,15 @@ def _convening_context(convening: Convening) -> dict:
     }
 
 
+def _reply_to(convening: Convening) -> str:
+    return reply_to_header(convening.organiser)
+
+
 def _reminder(convening: Convening, invitee: Invitee) -> None:
     due = convening.starts_at - datetime.timedelta(days=1)
-    if due <= timezone.now() or invitee.rsvp == Rsvp.NO or not invitee.person.email:
+    if convening.is_cancelled or due <= timezone.now() or invitee.rsvp == Rsvp.NO:
+        return
+    if not invitee.person.email:
         return  # (one "no email address" row, the invitation's, is enough to flag them)
     schedule(
         key=f"convening:{convening.pk}:reminder:{convening.sequence}:{invitee.person_id}",
@@ -70,13 +79,18 @@ def _reminder(convening: Convening, invitee: Invitee) -> None:
         context={**_convening_context(convening), "rsvp_links": _rsvp_links(invitee)},
         due_at=due,
         person=invitee.person,
+        reply_to=_reply_to(convening),
         value_chain=convening.value_chain,
         about=convening,
-        attachments=[ics.attachment(convening)],
+        attachments=[ics.attachment(convening, invitee)],
     )
 
 
 def invitation(convening: Convening, invitee: Invitee) -> None:
+    """The invitation with the .ics (METHOD:REQUEST) and the reminder a day before; nothing
+    for a cancelled convening."""
+    if convening.is_cancelled:
+        return
     schedule(
         key=f"convening:{convening.pk}:invitation:{invitee.person_id}",
         kind=Kind.INVITATION,
@@ -85,9 +99,10 @@ def invitation(convening: Convening, invitee: Invitee) -> None:
         context={**_convening_context(convening), "rsvp_links": _rsvp_links(invitee)},
         due_at=timezone.now(),
         person=invitee.person,
+        reply_to=_reply_to(convening),
         value_chain=convening.value_chain,
         about=convening,
-        attachments=[ics.attachment(convening)],
+        attachments=[ics.attachment(convening, invitee)],
     )
     _reminder(convening, invitee)
 
@@ -96,6 +111,8 @@ def convening_changed(convening: Convening) -> None:
     """An update with the new .ics (same UID, higher SEQUENCE) to everyone invited; reminders
     move to the new time."""
     cancel(convening, [Kind.REMINDER])
+    if convening.is_cancelled:
+        return
     for invitee in convening.invitees.select_related("person"):
         schedule(
             key=f"convening:{convening.pk}:update:{convening.sequence}:{invitee.person_id}",
@@ -105,11 +122,33 @@ def convening_changed(convening: Convening) -> None:
             context={**_convening_context(convening), "rsvp_links": _rsvp_links(invitee)},
             due_at=timezone.now(),
             person=invitee.person,
+            reply_to=_reply_to(convening),
             value_chain=convening.value_chain,
             about=convening,
-            attachments=[ics.attachment(convening)],
+            attachments=[ics.attachment(convening, invitee)],
         )
         _reminder(convening, invitee)
+
+
+def convening_cancelled(convening: Convening) -> None:
+    """Everyone invited hears it is off, with a METHOD:CANCEL .ics (same UID, the SEQUENCE
+    the cancellation raised) that removes it from their calendar; the reminders, and any
+    invitation or update not yet sent, are cancelled."""
+    cancel(convening, REPLACED_BY_CANCELLATION, reason="Cancelled: the convening was cancelled.")
+    for invitee in convening.invitees.select_related("person"):
+        schedule(
+            key=f"convening:{convening.pk}:cancelled:{invitee.person_id}",
+            kind=Kind.CANCELLATION,
+            subject=f"Cancelled: {convening.title}",
+            template="convenings/email/cancellation",
+            context=_convening_context(convening),
+            due_at=timezone.now(),
+            person=invitee.person,
+            reply_to=_reply_to(convening),
+            value_chain=convening.value_chain,
+            about=convening,
+            attachments=[ics.attachment(convening, invitee)],
+        )
 
 
 def minutes(convening: Convening) -> None:
@@ -128,6 +167,7 @@ def minutes(convening: Convening) -> None:
             },
             due_at=timezone.now(),
             person=invitee.person,
+            reply_to=_reply_to(convening),
             value_chain=convening.value_chain,
             about=convening,
         )
@@ -135,11 +175,12 @@ def minutes(convening: Convening) -> None:
 
 def action_item(item: ActionItem) -> None:
     """A reminder two days before the due date and one the day after it, to the owner with the
-    group's lead in copy."""
+    group's lead in copy, answers to whoever posted it."""
     lead = item.working_group.lead if item.working_group_id else None
     cc = [lead.email] if lead and lead.email and lead.pk != item.owner_id else []
     tz = timezone.get_current_timezone()
     context = {"item": item, "item_url": _url(item.get_absolute_url())}
+    reply_to = reply_to_header(user_address(item.posted_by))
     for kind, day, subject in (
         (Kind.ACTION_DUE, item.due_on - datetime.timedelta(days=2), "Due soon"),
         (Kind.ACTION_OVERDUE, item.due_on + datetime.timedelta(days=1), "Overdue"),
@@ -156,6 +197,7 @@ def action_item(item: ActionItem) -> None:
             due_at=max(due_at, timezone.now()),
             person=item.owner,
             cc=cc,
+            reply_to=reply_to,
             value_chain=item.value_chain,
             about=item,
         )

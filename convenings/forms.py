@@ -198,3 +198,13 @@ class ActionUpdateForm(forms.Form):
         required=False, widget=forms.DateInput(attrs={"type": "date"}), label="New due date"
     )
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class CancelConveningForm(forms.Form):
+    note = forms.CharField(
+        label="Message to the invitees (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Why it is off, or what comes instead. Sent with the cancellation.",
+    )

@@ -62,6 +62,11 @@ class ConveningKind(models.TextChoices):
 TIME_ZONES = sorted(zoneinfo.available_timezones())
 
 
+class ConveningStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class Convening(models.Model):
     """A meeting of the chain; its iCalendar UID stays, its SEQUENCE grows with each change."""
 
@@ -84,6 +89,13 @@ class Convening(models.Model):
     minutes = models.TextField(blank=True)
     decisions = models.TextField(blank=True)
     minutes_published_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=10, choices=ConveningStatus.choices, default=ConveningStatus.SCHEDULED
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_note = models.TextField(
+        blank=True, max_length=2000, help_text="Why it was cancelled, as the invitees read it."
+    )
     uid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     sequence = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
@@ -99,6 +111,11 @@ class Convening(models.Model):
             ),
             models.CheckConstraint(
                 condition=~Q(place="", online_link=""), name="convening_has_place_or_link"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="cancelled", cancelled_at__isnull=False)
+                | Q(status="scheduled", cancelled_at__isnull=True),
+                name="convening_cancelled_dated",
             ),
         ]
         indexes = [
@@ -129,6 +146,23 @@ class Convening(models.Model):
     @property
     def is_past(self) -> bool:
         return self.ends_at < timezone.now()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == ConveningStatus.CANCELLED
+
+    @property
+    def organiser(self) -> tuple[str, str] | None:
+        """(name, email) of who answers for it: a working group's lead for the group's
+        meeting, else the coordinator who scheduled it; None when neither has an email.
+        (Reads working_group__lead and created_by: select them.)"""
+        group = self.working_group
+        if group is not None and group.lead is not None and group.lead.email:
+            return group.lead.full_name, group.lead.email
+        user = self.created_by
+        if user is not None and user.email:
+            return user.get_full_name() or user.get_username(), user.email
+        return None
 
 
 class Rsvp(models.TextChoices):

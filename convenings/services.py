@@ -23,6 +23,7 @@ from .models import (
     ActionUpdate,
     CalendarFeed,
     Convening,
+    ConveningStatus,
     Invitee,
     WorkingGroup,
 )
@@ -59,7 +60,9 @@ def save_convening(
 ) -> Convening:
     """Schedule a convening (of `chain`, or a meeting of `group`), or change one
     (`convening`): a change bumps SEQUENCE and sends every invitee an update with the new
-    .ics, and moves their reminders."""
+    .ics, and moves their reminders. A cancelled convening is not changed (ValueError)."""
+    if convening is not None and convening.is_cancelled:
+        raise ValueError("A cancelled convening cannot be changed.")
     if convening is None:
         convening = Convening(created_by=by, value_chain=chain)
         if group is not None:
@@ -72,6 +75,25 @@ def save_convening(
     convening.refresh_from_db()
     emails.convening_changed(convening)
     return convening
+
+
+@transaction.atomic
+def cancel_convening(*, convening: Convening, note: str = "") -> bool:
+    """Call the convening off: cancelled (once: False when it already was), SEQUENCE raised,
+    every invitee told with a METHOD:CANCEL .ics, its reminders stopped. What happened
+    (invitees, attendance, minutes) is kept."""
+    now = timezone.now()
+    changed = Convening.objects.filter(pk=convening.pk, status=ConveningStatus.SCHEDULED).update(
+        status=ConveningStatus.CANCELLED,
+        cancelled_at=now,
+        cancellation_note=note,
+        sequence=F("sequence") + 1,
+        updated_at=now,
+    )
+    convening.refresh_from_db()
+    if changed:
+        emails.convening_cancelled(convening)
+    return bool(changed)
 
 
 def people_to_invite(
@@ -96,7 +118,10 @@ def people_to_invite(
 @transaction.atomic
 def invite(convening: Convening, person_ids: list[int]) -> tuple[int, list[Person]]:
     """Invite people not yet invited; each gets the invitation with the .ics and a reminder a
-    day before. Returns how many were invited and those with no email (flagged, not sent)."""
+    day before. Returns how many were invited and those with no email (flagged, not sent).
+    A cancelled convening invites nobody."""
+    if convening.is_cancelled:
+        return 0, []
     already = set(
         Invitee.objects.filter(convening=convening, person_id__in=person_ids).values_list(
             "person_id", flat=True
@@ -117,10 +142,12 @@ def invite(convening: Convening, person_ids: list[int]) -> tuple[int, list[Perso
 @transaction.atomic
 def answer_rsvp(invitee: Invitee, answer: str) -> Invitee:
     """Record the invitee's answer, dated when it changed: the same answer again (a replayed
-    email link, a second click) keeps the first date."""
+    email link, a second click) keeps the first date. A cancelled convening records none."""
     now = timezone.now()
     changed = (
-        Invitee.objects.filter(pk=invitee.pk).exclude(rsvp=answer).update(rsvp=answer, rsvp_at=now)
+        Invitee.objects.filter(pk=invitee.pk, convening__status=ConveningStatus.SCHEDULED)
+        .exclude(rsvp=answer)
+        .update(rsvp=answer, rsvp_at=now)
     )
     if changed:
         invitee.rsvp, invitee.rsvp_at = answer, now

@@ -12,6 +12,7 @@ urlpatterns = [
     path("convenings/<id:pk>/", views.convening_detail, name="detail"),
     path("convenings/<id:pk>/edit/", views.convening_edit, name="edit"),
     path("convenings/<id:pk>/invite/", views.convening_invite, name="invite"),
+    path("convenings/<id:pk>/cancel/", views.convening_cancel, name="cancel"),
     path(
         "convenings/<id:pk>/attendance/<id:invitee_pk>/",
         views.convening_attendance,

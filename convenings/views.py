@@ -23,13 +23,14 @@ from . import emails, ics, selectors, services
 from .forms import (
     ActionItemForm,
     ActionUpdateForm,
+    CancelConveningForm,
     ConveningForm,
     InviteForm,
     MinutesForm,
     RsvpForm,
     WorkingGroupForm,
 )
-from .models import CalendarFeed, Convening, Invitee, Rsvp
+from .models import CalendarFeed, Invitee, Rsvp
 from .permissions import (
     get_action_for_user,
     get_convening_for_user,
@@ -37,6 +38,16 @@ from .permissions import (
     get_own_invitation,
     person_of,
 )
+
+CANCELLED_NOTE = "This convening was cancelled: it cannot be changed, and answers are not recorded."
+
+
+def _refuse_if_cancelled(request: HttpRequest, convening) -> HttpResponse | None:
+    """Back to the convening's page with a note, for a change asked of a cancelled one."""
+    if convening.is_cancelled:
+        messages.error(request, CANCELLED_NOTE)
+        return redirect(convening)
+    return None
 
 
 def _attendance_url(convening) -> str:
@@ -116,6 +127,8 @@ def convening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def convening_edit(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_convening_for_user(request, pk, write=True)
+    if refused := _refuse_if_cancelled(request, access.convening):
+        return refused
     form = ConveningForm(request.POST or None, instance=access.convening)
     if request.method == "POST" and form.is_valid():
         convening = services.save_convening(
@@ -131,6 +144,8 @@ def convening_edit(request: HttpRequest, pk: int) -> HttpResponse:
 def convening_invite(request: HttpRequest, pk: int) -> HttpResponse:
     """Choose people by partner, stage, chain role, working group or by hand."""
     access = get_convening_for_user(request, pk, write=True)
+    if refused := _refuse_if_cancelled(request, access.convening):
+        return refused
     form = InviteForm(request.POST or None, convening=access.convening)
     if request.method != "POST" or not form.is_valid():
         context = {"form": form, "convening": access.convening}
@@ -143,6 +158,26 @@ def convening_invite(request: HttpRequest, pk: int) -> HttpResponse:
         names = ", ".join(p.full_name for p in no_email)
         messages.warning(request, f"No email address, so not sent: {names}.")
     return redirect(access.convening)
+
+
+@login_required
+def convening_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, with an optional message to the invitees, then cancel."""
+    access = get_convening_for_user(request, pk, write=True)
+    convening = access.convening
+    if convening.is_cancelled:
+        messages.info(request, "This convening was already cancelled.")
+        return redirect(convening)
+    if convening.is_past:
+        messages.error(request, "This convening is over: what happened stays on record.")
+        return redirect(convening)
+    form = CancelConveningForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.cancel_convening(convening=convening, note=form.cleaned_data["note"])
+        messages.success(request, "Convening cancelled; everyone invited is told.")
+        return redirect(convening)
+    context = {"form": form, "convening": convening, "invited": convening.invitees.count()}
+    return render(request, "convenings/cancel.html", context)
 
 
 @login_required
@@ -187,6 +222,8 @@ def convening_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_convening_for_user(request, pk)
     if access.invitee is None:
         raise PermissionDenied("You are not invited to this convening.")
+    if refused := _refuse_if_cancelled(request, access.convening):
+        return refused
     form = RsvpForm(request.POST)
     if form.is_valid():
         services.answer_rsvp(access.invitee, form.cleaned_data["rsvp"])
@@ -197,9 +234,13 @@ def convening_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def convening_ics(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_convening_for_user(request, pk)
-    response = HttpResponse(
-        ics.calendar([access.convening], method="PUBLISH"), content_type="text/calendar"
-    )
+    # Those who run it see everyone invited; an invitee sees themselves (see ics.py).
+    if access.can_edit:
+        invitees = access.convening.invitees.select_related("person")
+    else:
+        invitees = [access.invitee] if access.invitee else []
+    event = ics.vevent(access.convening, invitees)
+    response = HttpResponse(ics.calendar([event], method="PUBLISH"), content_type="text/calendar")
     response["Content-Disposition"] = f'attachment; filename="convening-{pk}.ics"'
     return response
 
@@ -215,6 +256,8 @@ def rsvp_link(request: HttpRequest, token: str) -> HttpResponse:
     if invitee is None:
         return render(request, "link_refused.html", status=400)
     answer = parsed[1]
+    if invitee.convening.is_cancelled:
+        return render(request, "convenings/rsvp_cancelled.html", {"invitee": invitee})
     if request.method == "POST":
         services.answer_rsvp(invitee, answer)
         return render(request, "convenings/rsvp_done.html", {"invitee": invitee, "answer": answer})
@@ -253,7 +296,9 @@ def invitation_rsvp(request: HttpRequest, pk: int) -> HttpResponse:
     comes back to the page."""
     invitee = get_own_invitation(request, pk)
     form = RsvpForm(request.POST)
-    if form.is_valid():
+    if invitee.convening.is_cancelled:
+        messages.error(request, f"{invitee.convening} was cancelled: no answer is needed.")
+    elif form.is_valid():
         invitee = services.answer_rsvp(invitee, form.cleaned_data["rsvp"])
         messages.success(request, f"{invitee.convening}: {invitee.get_rsvp_display()}.")
     else:
@@ -268,8 +313,12 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = CalendarFeed.objects.filter(token=token).select_related("person").first()
     if feed is None:
         raise Http404("No such calendar.")
-    convenings = Convening.objects.filter(invitees__person=feed.person).order_by("starts_at")
-    body = ics.calendar(convenings, method=None, name="vcc convenings")
+    invitations = (
+        Invitee.objects.filter(person=feed.person)
+        .select_related("person", "convening__working_group__lead", "convening__created_by")
+        .order_by("convening__starts_at", "convening_id")
+    )
+    body = ics.feed(invitations, name="vcc convenings")
     return HttpResponse(body, content_type="text/calendar")
 
 

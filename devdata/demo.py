@@ -1073,9 +1073,9 @@ def build_demo_network() -> dict:
 
 def _convenings(chains, coordinator, today, now) -> None:
     """A working group led by the demo's lead, its meetings (one held, with attendance and
-    minutes; one coming), a stakeholder workshop in the food chain, and the group's action
-    items (one done on time, one overdue, one under way). Written directly: no invitation
-    goes out for the demo."""
+    minutes; one coming), a stakeholder workshop in the food chain and a learning visit there
+    that was cancelled, and the group's action items (one done on time, one overdue, one under
+    way). Written directly: no invitation goes out for the demo."""
     from convenings.models import ActionItem, ActionUpdate, Convening, Invitee, WorkingGroup
 
     saligna, food = chains["Saligna Hardwood Furniture Chain"], chains["Valley Fresh Food Chain"]
@@ -1144,6 +1144,21 @@ def _convenings(chains, coordinator, today, now) -> None:
         time_zone="America/Los_Angeles",
         place="Fresno County Farm Bureau hall",
         agenda="School and hospital buyers' summer volumes; who can grow them.",
+        created_by=coordinator,
+    )
+    # One called off, as a coordinator sees a cancelled convening.
+    Convening.objects.create(
+        value_chain=food,
+        kind="learning_visit",
+        title="Packhouse cold-chain visit",
+        starts_at=at(5, 9),
+        ends_at=at(5, 12),
+        time_zone="America/Los_Angeles",
+        place="Riverbend packhouse, Fresno",
+        status="cancelled",
+        cancelled_at=now,
+        cancellation_note="The packhouse is closed for repairs; we will visit after harvest.",
+        sequence=1,
         created_by=coordinator,
     )
     for title, due, status, done_days_ago in [

@@ -12,7 +12,7 @@ from django.utils import timezone
 from convenings.models import ACTION_OPEN, ActionItem
 from matchmaking.models import OPEN, Introduction
 from outbox.models import Kind
-from outbox.services import schedule
+from outbox.services import reply_to_header, schedule, user_address
 from partners.models import (
     LAST_CONTACT,
     Affiliation,
@@ -38,8 +38,13 @@ def schedule_periodic(now: datetime.datetime | None = None) -> int:
         Commitment.objects.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=3))
         .filter(status__in=[CommitmentStatus.PROPOSED, CommitmentStatus.ACTIVE])
         .select_related("partner", "value_chain")
+        .prefetch_related("value_chain__coordinators")
     )
     for commitment in soon[:1000]:
+        # Nobody in particular sent it: an answer reaches the chain's coordinators.
+        reply_to = reply_to_header(
+            *(user_address(u) for u in commitment.value_chain.coordinators.all())
+        )
         for affiliation in Affiliation.objects.filter(partner=commitment.partner_id).select_related(
             "person"
         ):
@@ -52,6 +57,7 @@ def schedule_periodic(now: datetime.datetime | None = None) -> int:
                     context={"commitment": commitment},
                     due_at=now,
                     person=affiliation.person,
+                    reply_to=reply_to,
                     value_chain=commitment.value_chain,
                     about=commitment,
                 )

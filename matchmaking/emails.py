@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outbox.models import Kind
-from outbox.services import schedule
+from outbox.services import reply_to_header, schedule, user_address
 
 ANSWER_SALT = "matchmaking.introduction-answer"
 # A link in an email works this long after the follow-up is due.
@@ -50,7 +50,9 @@ def answer_max_age() -> datetime.timedelta:
 
 
 def introduction_followup(introduction) -> None:
-    """'How did the introduction go?' to both sides, VCC_INTRODUCTION_FOLLOWUP_DAYS later."""
+    """'How did the introduction go?' to both sides, VCC_INTRODUCTION_FOLLOWUP_DAYS later;
+    an answer by reply reaches the coordinator who made the introduction."""
+    reply_to = reply_to_header(user_address(introduction.created_by))
     days = settings.VCC_INTRODUCTION_FOLLOWUP_DAYS
     due_at = timezone.now() + datetime.timedelta(days=days)
     for person, partner, other in (
@@ -79,6 +81,7 @@ def introduction_followup(introduction) -> None:
             context={"introduction": introduction, "other": other, "answers": answers},
             due_at=due_at,
             person=person,
+            reply_to=reply_to,
             value_chain=introduction.value_chain,
             about=introduction,
         )

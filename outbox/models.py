@@ -13,6 +13,7 @@ class Kind(models.TextChoices):
     INVITATION = "invitation", "Convening invitation"
     UPDATE = "update", "Convening update"
     REMINDER = "reminder", "Convening reminder"
+    CANCELLATION = "cancellation", "Convening cancelled"
     MINUTES = "minutes", "Minutes"
     ACTION_DUE = "action_due", "Action item due soon"
     ACTION_OVERDUE = "action_overdue", "Action item overdue"
@@ -41,6 +42,12 @@ class Message(models.Model):
     )
     to_address = models.EmailField(blank=True, help_text="Empty when the person has no email.")
     cc = models.CharField(max_length=500, blank=True, help_text="Comma-separated addresses.")
+    reply_to = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Who answers reach: the person who caused the message (Name <address>, "
+        "comma-separated); empty when nobody did.",
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     value_chain = models.ForeignKey(
         ValueChain, on_delete=models.CASCADE, null=True, blank=True, related_name="messages"

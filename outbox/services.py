@@ -14,6 +14,7 @@ import datetime
 import logging
 import smtplib
 import time
+from email.utils import formataddr, getaddresses
 
 from django.conf import settings
 from django.core import signing
@@ -59,6 +60,19 @@ def render_email(template: str, context: dict) -> tuple[str, str]:
     )
 
 
+def reply_to_header(*people: tuple[str, str] | None) -> str:
+    """The Reply-To value for these (name, address) pairs, skipping None and empty ones."""
+    pairs = [(name, address) for name, address in filter(None, people) if address]
+    return ", ".join(formataddr(pair) for pair in pairs)
+
+
+def user_address(user) -> tuple[str, str] | None:
+    """(name, email) of a user for reply_to_header; None without a user or an email."""
+    if user is None or not user.email:
+        return None
+    return user.get_full_name() or user.get_username(), user.email
+
+
 def schedule(
     *,
     key: str,
@@ -70,6 +84,7 @@ def schedule(
     person: Person | None = None,
     address: str = "",
     cc: list[str] | None = None,
+    reply_to: str = "",
     value_chain=None,
     about=None,
     attachments: list[dict] | None = None,
@@ -79,7 +94,8 @@ def schedule(
     Returns the message (the existing one when `key` was scheduled before; `just_created`
     tells which), or None when
     the recipient opted out of this kind. A recipient without an email gets a row in state
-    `failed` ("no email address") so the coordinator sees who was not reached.
+    `failed` ("no email address") so the coordinator sees who was not reached. `reply_to`
+    (see reply_to_header) is the person who caused it, so that an answer reaches them.
     """
     address = (address or (person.email if person else "")).strip()
     existing = Message.objects.filter(idempotency_key=key).first()
@@ -100,6 +116,12 @@ def schedule(
         person=person,
         to_address=address,
         cc=", ".join(cc or []),
+        # (Never the recipient themselves: a reply to oneself reaches nobody new.)
+        reply_to=", ".join(
+            formataddr(pair)
+            for pair in getaddresses([reply_to])
+            if pair[1] and pair[1].lower() != address.lower()
+        )[:500],
         kind=kind,
         value_chain=value_chain,
         about_type=about._meta.model_name if about is not None else "",
@@ -126,14 +148,14 @@ def schedule(
     return message
 
 
-def cancel(about, kinds: list[str] | None = None) -> int:
+def cancel(about, kinds: list[str] | None = None, *, reason: str = "Cancelled: superseded.") -> int:
     """Cancel the pending messages about an object (e.g. a reminder of a moved convening)."""
     qs = Message.objects.filter(
         about_type=about._meta.model_name, about_id=about.pk, state=State.PENDING
     )
     if kinds:
         qs = qs.filter(kind__in=kinds)
-    return qs.update(state=State.CANCELLED, last_error="Cancelled: superseded.")
+    return qs.update(state=State.CANCELLED, last_error=reason)
 
 
 def enqueue(ids: list[int], batch: int = 50) -> int:
@@ -188,6 +210,7 @@ def build_email(message: Message, connection=None) -> EmailMultiAlternatives:
         body=message.body_text,
         to=[message.to_address],
         cc=[a.strip() for a in message.cc.split(",") if a.strip()],
+        reply_to=[formataddr(pair) for pair in getaddresses([message.reply_to]) if pair[1]],
         headers={
             "Message-ID": message.message_id,
             "X-VCC-Kind": message.kind,

@@ -421,12 +421,13 @@ def figure_ta_hours(scope: Scope) -> Figure:
 
 
 def figure_convenings(scope: Scope) -> Figure:
-    """Convenings held in the period (started before now), per quarter, with the share of the
-    people invited who came (attendance as taken on the checklist)."""
-    from convenings.models import Convening
+    """Convenings held in the period (started before now, not cancelled), per quarter, with
+    the share of the people invited who came (attendance as taken on the checklist)."""
+    from convenings.models import Convening, ConveningStatus
 
     rows = list(
-        Convening.objects.filter(
+        Convening.objects.exclude(status=ConveningStatus.CANCELLED)
+        .filter(
             Q(value_chain_id__in=scope.chain_ids)
             & Q(starts_at__lt=timezone.now())
             & scope.datetimes("starts_at")

@@ -4,6 +4,7 @@ in the field and coordinators log a visit from the farm: no page may be wider th
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from convenings.models import ActionItem, Convening, WorkingGroup
@@ -84,6 +85,10 @@ def demo(db):
         "introduction": Introduction.objects.order_by("pk").first(),
         "need": Need.objects.order_by("pk").first(),
         "convening": Convening.objects.order_by("pk").first(),
+        "cancelled": Convening.objects.get(status="cancelled"),
+        "coming": Convening.objects.filter(status="scheduled", starts_at__gt=timezone.now())
+        .order_by("pk")
+        .first(),
         "group": WorkingGroup.objects.order_by("pk").first(),
         "action": ActionItem.objects.order_by("pk").first(),
     }
@@ -108,6 +113,8 @@ def test_coordinator_pages_fit_a_phone(browser, live_server, demo):
         reverse("matchmaking:need_suggestions", args=[demo["need"].pk]),
         reverse("convenings:list"),
         reverse("convenings:detail", args=[demo["convening"].pk]),
+        reverse("convenings:detail", args=[demo["cancelled"].pk]),
+        reverse("convenings:cancel", args=[demo["coming"].pk]),
         reverse("convenings:groups"),
         reverse("convenings:group", args=[demo["group"].pk]),
         reverse("convenings:action", args=[demo["action"].pk]),

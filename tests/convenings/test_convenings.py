@@ -4,6 +4,7 @@ action items, and the follow-ups each change writes to the outbox."""
 import datetime
 import re
 
+import icalendar
 import pytest
 from django.core import mail, signing
 from django.urls import reverse
@@ -27,20 +28,18 @@ def _send_all():
         outbox.send_message(pk)
 
 
-def _parse_ics(text: str) -> dict:
-    """A strict-enough RFC 5545 reader: CRLF lines, unfolding, one VEVENT's properties."""
+def _parse_ics(text: str):
+    """The one VEVENT, as icalendar reads it, of a calendar file that keeps RFC 5545's form:
+    CRLF lines folded at 75 octets, VERSION and PRODID, and the properties every event needs."""
     assert text.endswith("\r\n")
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
-    unfolded = re.sub(r"\r\n[ \t]", "", text)
-    lines = unfolded.split("\r\n")[:-1]
-    assert lines[0] == "BEGIN:VCALENDAR" and lines[-1] == "END:VCALENDAR"
-    assert "VERSION:2.0" in lines and any(line.startswith("PRODID:") for line in lines)
-    start, end = lines.index("BEGIN:VEVENT"), lines.index("END:VEVENT")
-    props = dict(line.split(":", 1) for line in lines[start + 1 : end])
+    calendar = icalendar.Calendar.from_ical(text)
+    assert calendar["VERSION"] == "2.0" and calendar.get("PRODID")
+    (event,) = calendar.walk("VEVENT")
     for required in ("UID", "DTSTAMP", "DTSTART", "DTEND", "SEQUENCE", "SUMMARY"):
-        assert required in props
-    datetime.datetime.strptime(props["DTSTART"], "%Y%m%dT%H%M%SZ")
-    return props
+        assert required in event
+    assert event.decoded("DTSTART").utcoffset() == datetime.timedelta(0)
+    return event
 
 
 FORM = {
@@ -175,7 +174,7 @@ def test_change_sends_update_same_uid_higher_sequence(as_coordinator, meeting, g
     after = _parse_ics(as_coordinator.get(reverse("convenings:ics", args=[meeting.pk])).text)
     assert after["UID"] == before["UID"]
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
-    assert after["DTSTART"] == "20270401T080000Z"
+    assert after.decoded("DTSTART") == datetime.datetime(2027, 4, 1, 8, 0, tzinfo=datetime.UTC)
     updates = Message.objects.filter(kind=Kind.UPDATE)
     assert updates.count() == 2
     assert all("SEQUENCE:1" in m.attachments[0]["content"] for m in updates)
@@ -399,7 +398,7 @@ def test_convening_list_queries_constant(n, as_coordinator, chain_a, django_asse
     assert response.status_code == 200
 
 
-def test_the_ics_part_names_its_charset_once(meeting):
+def test_the_ics_part_names_its_charset_once(meeting, partner_a_user):
     """The calendar attachment as a mail client parses it: text/calendar, method REQUEST,
     charset utf-8 once in its Content-Type header."""
     import email
@@ -408,12 +407,13 @@ def test_the_ics_part_names_its_charset_once(meeting):
     from outbox.models import Message
     from outbox.services import build_email
 
+    invitee = Invitee.objects.create(convening=meeting, person=partner_a_user.person)
     message = Message(
         to_address="zanele@amatola.example",
         kind="invitation",
         subject="Invitation",
         body_text="Hello",
-        attachments=[ics.attachment(meeting)],
+        attachments=[ics.attachment(meeting, invitee)],
         idempotency_key="ics-charset",
     )
     parsed = email.message_from_bytes(build_email(message).message().as_bytes())

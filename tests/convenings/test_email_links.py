@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from convenings import emails as convening_emails
 from convenings import services as convenings
-from convenings.models import ActionItem, Invitee
+from convenings.models import ActionItem, Convening, Invitee
 from followups.periodic import schedule_periodic
 from matchmaking import emails as matchmaking_emails
 from matchmaking.models import Introduction
@@ -69,6 +69,17 @@ def _every_kind(meeting, group, coordinator, partner_a, partner_a_user, lead, ch
     monday = timezone.now() + datetime.timedelta(days=(7 - timezone.localdate().weekday()) % 7)
     CommitmentFactory(partner=partner_a, value_chain=chain_a, due_on=timezone.localdate(monday))
     schedule_periodic(monday)  # the commitment reminder and the Monday digest
+    called_off = Convening.objects.create(
+        value_chain=chain_a,
+        kind="workshop",
+        title="Sawmill visit",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        place="Amatola Sawmill",
+        created_by=coordinator,
+    )
+    convenings.invite(called_off, [partner_a_user.person.pk])
+    convenings.cancel_convening(convening=called_off, note="The road is flooded.")
 
 
 def test_every_email_links_to_site_url_and_every_link_answers(

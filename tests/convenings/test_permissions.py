@@ -57,6 +57,9 @@ def world(
         "meeting_ics": reverse("convenings:ics", args=[m]),
         "meeting_action_new": reverse("convenings:action_new", args=[m]),
         "meeting_invite": reverse("convenings:invite", args=[m]),
+        "meeting_cancel": reverse("convenings:cancel", args=[m]),
+        "workshop_cancel": reverse("convenings:cancel", args=[w]),
+        "missing_cancel": reverse("convenings:cancel", args=[999999]),
         "workshop": reverse("convenings:detail", args=[w]),
         "workshop_edit": reverse("convenings:edit", args=[w]),
         "groups": reverse("convenings:groups"),
@@ -93,6 +96,9 @@ EXPECTED = {
     "meeting_ics": (302, 200, 404, 200, 404, 200),
     "meeting_action_new": (302, 403, 404, 200, 404, 200),
     "meeting_invite": (302, 403, 404, 200, 404, 200),
+    "meeting_cancel": (302, 403, 404, 200, 404, 200),
+    "workshop_cancel": (302, 403, 404, 200, 404, 404),
+    "missing_cancel": (302, 404, 404, 404, 404, 404),
     "workshop": (302, 200, 404, 200, 404, 404),
     "workshop_edit": (302, 403, 404, 200, 404, 404),
     "groups": (302, 200, 200, 200, 200, 200),
@@ -192,3 +198,28 @@ def test_other_chain_convening_invisible_in_list(world, other_coordinator, chain
     assert "Packers" not in clients["coordinator"].get(urls["list"]).content.decode()
     assert "Packers" in clients["other_coordinator"].get(urls["list"]).content.decode()
     assert "Packers" not in clients["partner_a"].get(urls["list"]).content.decode()
+
+
+def test_cancel_post_matrix(world, meeting, workshop, django_user_model):
+    """The chain's coordinators and a superuser cancel a convening, and the group's lead its
+    meeting; a refused POST leaves it scheduled."""
+    clients, _, _ = world
+    root = django_user_model.objects.create_superuser("root@example.org", "root@example.org", "x")
+    clients["superuser"] = client_for(root)
+    refused = {"anonymous": 302, "partner_a": 403, "partner_b": 404, "other_coordinator": 404}
+    cases = (
+        (meeting, refused, ["lead", "coordinator", "superuser"]),
+        (workshop, {**refused, "lead": 404}, ["coordinator", "superuser"]),
+    )
+    for convening, expected, allowed in cases:
+        url = reverse("convenings:cancel", args=[convening.pk])
+        got = {role: clients[role].post(url, {"note": "Off"}).status_code for role in expected}
+        assert got == expected
+        convening.refresh_from_db()
+        assert not convening.is_cancelled
+        for role in allowed:
+            Convening.objects.filter(pk=convening.pk).update(status="scheduled", cancelled_at=None)
+            assert clients[role].get(url).status_code == 200, role
+            assert clients[role].post(url, {"note": f"Off ({role})"}).status_code == 302, role
+            convening.refresh_from_db()
+            assert convening.is_cancelled and convening.cancellation_note == f"Off ({role})"
