@@ -76,8 +76,9 @@ def _reminder(convening: Convening, invitee: Invitee) -> None:
     )
 
 
-def invitation(convening: Convening, invitee: Invitee) -> None:
-    schedule(
+def invitation(convening: Convening, invitee: Invitee):
+    """The invitation's outbox row (failed without an email, suppressed without consent)."""
+    message = schedule(
         key=f"convening:{convening.pk}:invitation:{invitee.person_id}",
         kind=Kind.INVITATION,
         subject=f"Invitation: {convening.title}",
@@ -90,6 +91,7 @@ def invitation(convening: Convening, invitee: Invitee) -> None:
         attachments=[ics.attachment(convening)],
     )
     _reminder(convening, invitee)
+    return message
 
 
 def convening_changed(convening: Convening) -> None:
