@@ -76,6 +76,23 @@ def suppressed_invitations(convening: Convening) -> dict[str, list[str]]:
     return by_reason
 
 
+def minutes_not_emailed(convening: Convening) -> dict[str, list[str]]:
+    """Those the last published minutes did not reach (no email, no consent, opted out), by
+    why: names (one query)."""
+    rows = Message.objects.filter(
+        about_type="convening",
+        about_id=convening.pk,
+        kind=Kind.MINUTES,
+        state__in=[State.FAILED, State.SUPPRESSED],
+        created_at__gte=convening.minutes_published_at,
+    ).select_related("person")
+    by_reason: dict[str, list[str]] = {}
+    for m in rows:
+        name = m.person.full_name if m.person else m.to_address
+        by_reason.setdefault(m.last_error.removesuffix(": not sent."), []).append(name)
+    return by_reason
+
+
 def invitees_of(convening: Convening) -> list[Invitee]:
     """Everyone invited, with the partners they work at (two queries whatever the count)."""
     return list(_with_partners(convening.invitees.all()))

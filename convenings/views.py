@@ -172,10 +172,14 @@ def convening_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     form = MinutesForm(request.POST or None, instance=access.convening)
     if request.method == "POST" and form.is_valid():
         publish = "publish" in request.POST
-        services.save_minutes(access.convening, **form.cleaned_data, publish=publish)
+        convening = services.save_minutes(access.convening, **form.cleaned_data, publish=publish)
         messages.success(
             request, "Minutes published and sent." if publish else "Minutes saved (not sent)."
         )
+        for reason, names in (selectors.minutes_not_emailed(convening) if publish else {}).items():
+            messages.warning(
+                request, f"{reason}, so the minutes were not sent to: {', '.join(names)}."
+            )
         return redirect(access.convening)
     return render(request, "convenings/minutes.html", {"form": form, "convening": access.convening})
 

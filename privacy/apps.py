@@ -21,9 +21,6 @@ class PrivacyConfig(AppConfig):
                 key="personal_data",
                 label="Personal data",
                 template="privacy/_person_section.html",
-                context=lambda request, person: {
-                    "privacy_requests": selectors.requests_about(person),
-                    "is_self": person.user_id == request.user.pk,
-                },
+                context=selectors.person_section,
             ),
         )

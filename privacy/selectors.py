@@ -2,7 +2,7 @@
 
 from partners.models import Person
 
-from .models import PrivacyRequest
+from .models import PrivacyRequest, RequestKind
 
 
 def requests_about(person: Person) -> list[PrivacyRequest]:
@@ -20,3 +20,13 @@ def data_summary(person: Person) -> list[tuple[str, int]]:
         for section, rows in sections.items()
         if rows
     ]
+
+
+def person_section(request, person: Person) -> dict:
+    """The "Personal data" card of a person's page (vcc.hooks.PERSON_SECTIONS)."""
+    requests = requests_about(person)
+    return {
+        "privacy_requests": requests,
+        "is_self": person.user_id == request.user.pk,
+        "erased": next((r for r in requests if r.kind == RequestKind.ERASURE), None),
+    }

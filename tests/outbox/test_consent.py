@@ -180,3 +180,35 @@ def test_convening_invitations_report_who_was_not_emailed_and_why(
     assert "No consent to contact, so no invitation was emailed: Sipho Ndlovu." in detail
     invitation = Message.objects.get(person=unwilling, kind=Kind.INVITATION)
     assert invitation.state == State.SUPPRESSED
+
+
+def test_published_minutes_say_whom_they_did_not_reach(
+    as_coordinator, partner_a, chain_a, coordinator
+):
+    from convenings.models import Convening, Invitee
+
+    start = timezone.now() - datetime.timedelta(days=1)
+    meeting = Convening.objects.create(
+        value_chain=chain_a,
+        kind="workshop",
+        title="Kiln trial review",
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        time_zone="Africa/Johannesburg",
+        place="Amatola Sawmill",
+        created_by=coordinator,
+    )
+    willing = PersonFactory(first_name="Lindiwe", last_name="Dube")
+    unwilling = PersonFactory(first_name="Sipho", last_name="Ndlovu", consent_to_contact=False)
+    for person in (willing, unwilling):
+        Invitee.objects.create(convening=meeting, person=person, attended=True)
+    response = as_coordinator.post(
+        reverse("convenings:minutes", args=[meeting.pk]),
+        {"minutes": "The trial worked.", "decisions": "Build a second kiln.", "publish": "1"},
+        follow=True,
+    )
+    page = response.content.decode()
+    assert "Minutes published and sent." in page
+    assert "No consent to contact, so the minutes were not sent to: Sipho Ndlovu." in page
+    sent = Message.objects.get(kind=Kind.MINUTES, person=willing)
+    assert sent.state in (State.PENDING, State.SENT)

@@ -71,7 +71,8 @@ def test_a_coordinator_erases_after_confirming(clients, partner_a_user, role):
     assert response.redirect_chain[-1][0] == reverse("partners:person", args=[person.pk])
     page = response.content.decode()
     assert "Erased: the person is now “a removed person” everywhere." in page
-    assert "Erasure on" in page
+    assert "Erasure on" in page and "Erased</span> on" in page
+    assert "Download their data" not in page
     person.refresh_from_db()
     assert person.full_name == "A removed person" and person.email == ""
     partner_a_user.refresh_from_db()
