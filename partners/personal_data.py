@@ -145,6 +145,7 @@ PERSON_DATA = PersonData(
         "partners.Need",
         "partners.Relationship",
         "partners.SearchWord",
+        "partners.ValueChain",
         "auth.User",
     ),
     export=_export,

@@ -81,3 +81,33 @@ def test_the_export_is_refused_by_get(partner_a_user):
     url = reverse("privacy:export", args=[partner_a_user.person.pk])
     assert client_for(partner_a_user).get(url).status_code == 405
     assert not PrivacyRequest.objects.exists()
+
+
+def test_the_export_costs_the_same_queries_however_much_is_held(
+    partner_a, partner_a_user, coordinator
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partners import services as partner_services
+    from privacy import services
+
+    person = partner_a_user.person
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            services.export_person(person=person, by=coordinator)
+        return len(captured)
+
+    def log(n):
+        for i in range(n):
+            partner_services.log_interaction(
+                partners=[partner_a],
+                values={"kind": "call", "topic": f"Call {i}", "people": [person]},
+                by=coordinator,
+            )
+
+    log(2)
+    few = queries()
+    log(20)
+    assert queries() == few
