@@ -11,7 +11,7 @@ from django.db.models import Q
 from vcc.hooks import PersonData
 
 from .models import ChangeRecord, Person, SearchWord
-from .search import refresh_search_documents
+from .search import refresh_search_documents, search_words
 
 # What an erased person is called wherever their name was (the person row, notes, history).
 REMOVED_PERSON = "a removed person"
@@ -126,7 +126,10 @@ def _erase(person: Person) -> None:
             is_staff=False,
             password=make_password(None),
         )
-    words = [w.lower() for p in name_parts(person) for w in p.split() if len(w) >= 3]
+    # The vocabulary's words of their name and of their address's local part (the search's
+    # own split: "Okwuosa-Vantreck" is two words); a word others share returns when their
+    # documents are next refreshed.
+    words = search_words(" ".join([*name_parts(person), person.email.split("@")[0]]))
     SearchWord.objects.filter(word__in=words).delete()
     refresh_search_documents(partner_ids, [person.pk])
 

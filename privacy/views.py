@@ -4,6 +4,7 @@ person, or done by a coordinator of their chain; partners.permissions.get_person
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -43,6 +44,9 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
     person = get_person_for_user(request, pk)
     is_self = person.user_id == request.user.pk
+    if person.user_id and person.user.is_superuser and not (is_self or request.user.is_superuser):
+        # A coordinator may see an administrator's person record, not close their account.
+        raise PermissionDenied("Only an administrator can erase an administrator.")
     form = ErasureForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.erase_person(person=person, by=request.user)

@@ -19,7 +19,7 @@ from .conftest import EMAIL, FIRST, LAST
 
 pytestmark = pytest.mark.django_db
 
-TRACES = [FIRST, LAST, EMAIL, "555 0199"]
+TRACES = [FIRST, LAST, "Okwuosa", "Vantreck", EMAIL, "555 0199"]
 
 
 def _columns(model) -> list[tuple[str, bool]]:

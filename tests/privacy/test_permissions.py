@@ -77,3 +77,15 @@ def test_a_coordinator_erases_after_confirming(clients, partner_a_user, role):
     assert person.full_name == "A removed person" and person.email == ""
     partner_a_user.refresh_from_db()
     assert not partner_a_user.is_active
+
+
+def test_a_coordinator_cannot_erase_an_administrator(partner_a, coordinator):
+    from tests.factories import AffiliationFactory, PersonFactory
+
+    admin = UserFactory(username="root@amatola.example", is_staff=True, is_superuser=True)
+    person = PersonFactory(user=admin, email=admin.username)
+    AffiliationFactory(person=person, partner=partner_a)
+    url = reverse("privacy:erase", args=[person.pk])
+    assert client_for(coordinator).post(url, {"confirm": "on"}).status_code == 403
+    admin.refresh_from_db()
+    assert admin.is_active
