@@ -14,7 +14,11 @@ class RequestKind(models.TextChoices):
 class PrivacyRequest(models.Model):
     """A person's data exported or erased, by them or by a coordinator of their chain."""
 
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="privacy_requests")
+    # Kept when the person row is deleted (an import undone): the record outlives it, by id.
+    person = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, related_name="privacy_requests"
+    )
+    person_ref = models.PositiveBigIntegerField(help_text="The person's id, kept after a delete.")
     kind = models.CharField(max_length=10, choices=RequestKind.choices)
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
@@ -31,4 +35,4 @@ class PrivacyRequest(models.Model):
         indexes = [models.Index(fields=["person", "-at"], name="privacy_request_person")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} of person {self.person_id}"
+        return f"{self.get_kind_display()} of person {self.person_ref}"

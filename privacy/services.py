@@ -40,6 +40,7 @@ def _record(*, person: Person, kind: str, by, counts: dict | None = None) -> Pri
     """Who asked, when, about whom (`person` as it was when asked)."""
     return PrivacyRequest.objects.create(
         person_id=person.pk,
+        person_ref=person.pk,
         kind=kind,
         asked_by=by,
         by_the_person=by is not None and person.user_id is not None and person.user_id == by.pk,

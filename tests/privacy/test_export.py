@@ -111,3 +111,15 @@ def test_the_export_costs_the_same_queries_however_much_is_held(
     few = queries()
     log(20)
     assert queries() == few
+
+
+def test_the_record_outlives_a_deleted_person(partner_a_user, coordinator):
+    """An import undone deletes the people it added: their record of requests stays."""
+    from privacy import services
+
+    person = partner_a_user.person
+    services.export_person(person=person, by=coordinator)
+    pk = person.pk
+    person.delete()
+    record = PrivacyRequest.objects.get()
+    assert record.person is None and record.person_ref == pk
