@@ -34,6 +34,7 @@ COPY convenings ./convenings
 COPY imports ./imports
 COPY outcomes ./outcomes
 COPY followups ./followups
+COPY privacy ./privacy
 COPY devdata ./devdata
 COPY templates ./templates
 COPY static ./static

@@ -75,7 +75,10 @@ def make_messages(n: int, due_at) -> list[int]:
 
     stamp = time.time_ns()
     people = Person.objects.bulk_create(
-        Person(first_name=f"Member{i}", email=f"m{stamp}-{i}@bench.example") for i in range(n)
+        Person(
+            first_name=f"Member{i}", email=f"m{stamp}-{i}@bench.example", consent_to_contact=True
+        )
+        for i in range(n)
     )
     text, html = render_email(
         "outbox/email/plain", {"text": "The kiln is dry.", "site_url": "http://bench"}
@@ -220,7 +223,12 @@ def convening_page(db_url: str, requests: int) -> None:
             Participation(partner=p, value_chain=chain, chain_role="producer") for p in partners
         )
         people = Person.objects.bulk_create(
-            Person(first_name=f"Invitee{i}", last_name=f"S{size}", email=f"i{size}-{i}@b.example")
+            Person(
+                first_name=f"Invitee{i}",
+                last_name=f"S{size}",
+                email=f"i{size}-{i}@b.example",
+                consent_to_contact=True,  # (without it, invitations are suppressed, not sent)
+            )
             for i in range(size)
         )
         Affiliation.objects.bulk_create(

@@ -10,6 +10,9 @@ class ConveningsConfig(AppConfig):
         from vcc import hooks
 
         from . import selectors
+        from .personal_data import PERSON_DATA
+
+        hooks.register_person_data(PERSON_DATA)
 
         hooks.INVITATION_NOTES["groups_led"] = lambda person: [
             f"You lead the working group {group.name} in {group.value_chain.name}: once signed "

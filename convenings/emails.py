@@ -86,12 +86,12 @@ def _reminder(convening: Convening, invitee: Invitee) -> None:
     )
 
 
-def invitation(convening: Convening, invitee: Invitee) -> None:
-    """The invitation with the .ics (METHOD:REQUEST) and the reminder a day before; nothing
-    for a cancelled convening."""
+def invitation(convening: Convening, invitee: Invitee):
+    """The invitation's outbox row (failed without an email, suppressed without consent), with
+    the .ics (METHOD:REQUEST) and the reminder a day before; nothing for a cancelled convening."""
     if convening.is_cancelled:
-        return
-    schedule(
+        return None
+    message = schedule(
         key=f"convening:{convening.pk}:invitation:{invitee.person_id}",
         kind=Kind.INVITATION,
         subject=f"Invitation: {convening.title}",
@@ -105,6 +105,7 @@ def invitation(convening: Convening, invitee: Invitee) -> None:
         attachments=[ics.attachment(convening, invitee)],
     )
     _reminder(convening, invitee)
+    return message
 
 
 def convening_changed(convening: Convening) -> None:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from outbox.models import Kind, Message, State
 from partners.models import Affiliation, Person
 from partners.permissions import coordinated_chain_ids, coordinated_chains, is_coordinator
 from vcc.paging import keyset_page
@@ -52,6 +53,44 @@ def _with_partners(qs):
             to_attr="partner_links",
         )
     )
+
+
+def suppressed_invitations(convening: Convening) -> dict[str, list[str]]:
+    """The invited whose invitation was not emailed for want of consent or by their opt-out,
+    by why: names (one query)."""
+    rows = (
+        Message.objects.filter(
+            about_type="convening",
+            about_id=convening.pk,
+            kind=Kind.INVITATION,
+            state=State.SUPPRESSED,
+        )
+        .select_related("person")
+        .only("last_error", "person__first_name", "person__last_name")
+        .order_by("person__last_name", "person__first_name", "id")
+    )
+    by_reason: dict[str, list[str]] = {}
+    for m in rows:
+        name = m.person.full_name if m.person else "someone removed"
+        by_reason.setdefault(m.last_error.removesuffix(": not sent."), []).append(name)
+    return by_reason
+
+
+def minutes_not_emailed(convening: Convening) -> dict[str, list[str]]:
+    """Those the last published minutes did not reach (no email, no consent, opted out), by
+    why: names (one query)."""
+    rows = Message.objects.filter(
+        about_type="convening",
+        about_id=convening.pk,
+        kind=Kind.MINUTES,
+        state__in=[State.FAILED, State.SUPPRESSED],
+        created_at__gte=convening.minutes_published_at,
+    ).select_related("person")
+    by_reason: dict[str, list[str]] = {}
+    for m in rows:
+        name = m.person.full_name if m.person else m.to_address
+        by_reason.setdefault(m.last_error.removesuffix(": not sent."), []).append(name)
+    return by_reason
 
 
 def invitees_of(convening: Convening) -> list[Invitee]:

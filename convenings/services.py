@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from matchmaking.services import relate_group_members
+from outbox.models import State
 from outbox.services import cancel
 from partners.models import Affiliation, Person
 from partners.services import note_contact, save_fields
@@ -116,12 +117,13 @@ def people_to_invite(
 
 
 @transaction.atomic
-def invite(convening: Convening, person_ids: list[int]) -> tuple[int, list[Person]]:
+def invite(convening: Convening, person_ids: list[int]) -> tuple[int, dict[str, list[Person]]]:
     """Invite people not yet invited; each gets the invitation with the .ics and a reminder a
-    day before. Returns how many were invited and those with no email (flagged, not sent).
+    day before. Returns how many were invited and those not emailed, by why (no email
+    address, no consent to contact, opted out): invited all the same, flagged, not sent.
     A cancelled convening invites nobody."""
     if convening.is_cancelled:
-        return 0, []
+        return 0, {}
     already = set(
         Invitee.objects.filter(convening=convening, person_id__in=person_ids).values_list(
             "person_id", flat=True
@@ -134,9 +136,12 @@ def invite(convening: Convening, person_ids: list[int]) -> tuple[int, list[Perso
     invitees = list(
         Invitee.objects.filter(convening=convening, person_id__in=new).select_related("person")
     )
+    not_emailed: dict[str, list[Person]] = {}
     for invitee in invitees:
-        emails.invitation(convening, invitee)
-    return len(invitees), [i.person for i in invitees if not i.person.email]
+        message = emails.invitation(convening, invitee)
+        if message.state in (State.FAILED, State.SUPPRESSED):
+            not_emailed.setdefault(message.last_error, []).append(invitee.person)
+    return len(invitees), not_emailed
 
 
 @transaction.atomic

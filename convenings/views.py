@@ -117,6 +117,7 @@ def convening_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attendance_url": _attendance_url(convening),
         "counts": {value: sum(1 for i in invitees if i.rsvp == value) for value in Rsvp.values},
         "no_email": [i for i in invitees if not i.person.email],
+        "suppressed": selectors.suppressed_invitations(convening) if access.can_edit else {},
         "rsvp_form": RsvpForm(initial={"rsvp": access.invitee.rsvp}) if access.invitee else None,
         "minutes_form": MinutesForm(instance=convening) if access.can_edit else None,
         "actions": list(convening.actions.select_related("owner")),
@@ -152,11 +153,14 @@ def convening_invite(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "convenings/invite.html", context)
     chosen = {k: v for k, v in form.cleaned_data.items() if k != "confirm_past"}
     ids = services.people_to_invite(access.convening, **chosen)
-    count, no_email = services.invite(access.convening, ids)
-    messages.success(request, f"{count} invited.")
-    if no_email:
-        names = ", ".join(p.full_name for p in no_email)
-        messages.warning(request, f"No email address, so not sent: {names}.")
+    count, not_emailed = services.invite(access.convening, ids)
+    missed = sum(len(people) for people in not_emailed.values())
+    messages.success(
+        request, f"{count} invited, {missed} not emailed." if missed else f"{count} invited."
+    )
+    for reason, people in not_emailed.items():
+        names = ", ".join(p.full_name for p in people)
+        messages.warning(request, f"{reason.removesuffix(': not sent.')}, so not sent: {names}.")
     return redirect(access.convening)
 
 
@@ -208,10 +212,14 @@ def convening_minutes(request: HttpRequest, pk: int) -> HttpResponse:
     form = MinutesForm(request.POST or None, instance=access.convening)
     if request.method == "POST" and form.is_valid():
         publish = "publish" in request.POST
-        services.save_minutes(access.convening, **form.cleaned_data, publish=publish)
+        convening = services.save_minutes(access.convening, **form.cleaned_data, publish=publish)
         messages.success(
             request, "Minutes published and sent." if publish else "Minutes saved (not sent)."
         )
+        for reason, names in (selectors.minutes_not_emailed(convening) if publish else {}).items():
+            messages.warning(
+                request, f"{reason}, so the minutes were not sent to: {', '.join(names)}."
+            )
         return redirect(access.convening)
     return render(request, "convenings/minutes.html", {"form": form, "convening": access.convening})
 

@@ -24,7 +24,7 @@ from partners.models import (
 
 
 def _new(message) -> int:
-    """1 when `schedule` wrote a new row (not an earlier one with the same key, nor an opt-out)."""
+    """1 when `schedule` wrote a new row (not an earlier one with the same key)."""
     return int(message is not None and message.just_created)
 
 

@@ -11,6 +11,9 @@ class MatchmakingConfig(AppConfig):
         from vcc import hooks
 
         from . import network_views, receivers
+        from .personal_data import PERSON_DATA
+
+        hooks.register_person_data(PERSON_DATA)
 
         hooks.listing_changed.connect(receivers.listing_changed, dispatch_uid="matchmaking")
         hooks.listings_added.connect(receivers.listings_added, dispatch_uid="matchmaking")

@@ -6,3 +6,10 @@ class OutboxConfig(AppConfig):
     the change that causes it; then Celery claims it, sends it once, and records the hand-over."""
 
     name = "outbox"
+
+    def ready(self) -> None:
+        from vcc import hooks
+
+        from .personal_data import PERSON_DATA
+
+        hooks.register_person_data(PERSON_DATA)

@@ -32,6 +32,44 @@ class State(models.TextChoices):
     UNCONFIRMED = "unconfirmed", "Sent, unconfirmed"
     FAILED = "failed", "Failed"
     CANCELLED = "cancelled", "Cancelled"
+    # Not sent, and never will be: the recipient gave no consent to contact, or opted out of
+    # this kind (checked when scheduled and again when sent). last_error says which.
+    SUPPRESSED = "suppressed", "Suppressed"
+
+
+# Which kinds of email need the recipient's consent (Person.consent_to_contact), and why.
+# Transactional email, which a person asked for or needs to use their account, goes out
+# without it; everything vcc sends on a coordinator's initiative needs it. A kind missing from
+# this table needs consent. Every kind also honours the recipient's opt-out of that kind. The
+# README's "Personal data" section shows this table.
+CONSENT_RULES: dict[str, tuple[bool, str]] = {
+    Kind.INVITATION: (True, "an invitation the coordinator sends"),
+    Kind.UPDATE: (True, "follows a convening invitation"),
+    Kind.REMINDER: (True, "follows a convening invitation"),
+    Kind.MINUTES: (True, "sent to those invited to a convening"),
+    Kind.CANCELLATION: (True, "follows a convening invitation"),
+    Kind.ACTION_DUE: (True, "a reminder the person did not ask for"),
+    Kind.ACTION_OVERDUE: (True, "a reminder the person did not ask for"),
+    Kind.INTRODUCTION: (True, "follow-up of an introduction the coordinator made"),
+    Kind.COMMITMENT: (True, "a reminder the person did not ask for"),
+    Kind.DIGEST: (True, "a newsletter-like summary"),
+    Kind.OTHER: (True, "anything else is treated as needing consent"),
+}
+
+# Kinds a person asked for (a password reset, a sign-in invitation they requested, an email
+# change confirmation) go here as (False, why) when their apps add them to Kind.
+
+
+def needs_consent(kind: str) -> bool:
+    return CONSENT_RULES.get(kind, (True, ""))[0]
+
+
+NO_CONSENT = "No consent to contact: not sent."
+
+
+def opted_out_note(kind: str) -> str:
+    label = Kind(kind).label if kind in Kind.values else kind
+    return f"Opted out of “{label}” emails: not sent."
 
 
 class Message(models.Model):

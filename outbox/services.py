@@ -21,6 +21,7 @@ from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
+from django.db.models.functions import Lower
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +30,7 @@ from partners.models import Person
 
 from .handover import EmailBackend as HandoverBackend
 from .handover import send_statement, write_statement
-from .models import Kind, Message, OptOut, State
+from .models import NO_CONSENT, Kind, Message, OptOut, State, needs_consent, opted_out_note
 
 log = logging.getLogger(__name__)
 
@@ -92,18 +93,19 @@ def schedule(
     """Write one outbox row in the caller's transaction; idempotent on `key`.
 
     Returns the message (the existing one when `key` was scheduled before; `just_created`
-    tells which), or None when
-    the recipient opted out of this kind. A recipient without an email gets a row in state
-    `failed` ("no email address") so the coordinator sees who was not reached. `reply_to`
-    (see reply_to_header) is the person who caused it, so that an answer reaches them.
+    tells which). A recipient without an email gets a row in state `failed` ("no email
+    address"), and one who gave no consent to contact (for a kind that needs it, see
+    models.CONSENT_RULES) or opted out of this kind a row in state `suppressed` with why, so
+    the coordinator sees who was not reached. `send_messages` checks consent again.
+    `reply_to` (see reply_to_header) is the person who caused it, so that an answer reaches
+    them.
     """
     address = (address or (person.email if person else "")).strip()
     existing = Message.objects.filter(idempotency_key=key).first()
     if existing is not None:
         existing.just_created = False
         return existing
-    if address and OptOut.objects.filter(address=address.lower(), kind=kind).exists():
-        return None
+    suppressed = _suppression_at_scheduling(kind=kind, address=address, person=person)
     context = {
         **context,
         "person": person,
@@ -134,6 +136,8 @@ def schedule(
     )
     if not address:
         fields.update(state=State.FAILED, last_error="No email address: not sent.")
+    elif suppressed:
+        fields.update(state=State.SUPPRESSED, last_error=suppressed)
     try:
         with transaction.atomic():
             message = Message.objects.create(idempotency_key=key, **fields)
@@ -146,6 +150,83 @@ def schedule(
     if message.state == State.PENDING and due_at <= timezone.now():
         transaction.on_commit(lambda: enqueue([message.pk]))
     return message
+
+
+def _suppression_at_scheduling(*, kind: str, address: str, person: Person | None) -> str:
+    """Why a message of `kind` to `address` must not be sent ("" when it may). The person is
+    the one given, else the directory's person with that address; an address of nobody in
+    the directory (a coordinator's own account) is held to its opt-outs only."""
+    if not address:
+        return ""
+    if OptOut.objects.filter(address=address.lower(), kind=kind).exists():
+        return opted_out_note(kind)
+    if not needs_consent(kind):
+        return ""
+    if person is None:
+        person = (
+            Person.objects.annotate(address=Lower("email"))
+            .filter(address=address.lower())
+            .only("consent_to_contact")
+            .first()
+        )
+    if person is not None and not person.consent_to_contact:
+        return NO_CONSENT
+    return ""
+
+
+def suppress_withheld(batch: list[Message]) -> list[Message]:
+    """The messages of a claimed batch that may still be sent; the others (consent withdrawn
+    or an opt-out since they were scheduled) are marked suppressed with why. Two queries for
+    the whole batch: the people it addresses (by person, else by address) and their opt-outs.
+    Copied addresses without consent or opted out are dropped from the copy."""
+    if not batch:
+        return batch
+    addresses = set()
+    for m in batch:
+        addresses.add(m.to_address.lower())
+        addresses.update(a.strip().lower() for a in m.cc.split(",") if a.strip())
+    person_ids = {m.person_id for m in batch if m.person_id}
+    people = list(
+        Person.objects.annotate(address=Lower("email"))
+        .filter(Q(pk__in=person_ids) | Q(address__in=addresses))
+        .values_list("pk", "address", "consent_to_contact")
+    )
+    consent_by_id = {pk: consent for pk, _, consent in people}
+    consent_by_address = {address: consent for _, address, consent in people if address}
+    opted_out = set(
+        OptOut.objects.filter(address__in=addresses, kind__in={m.kind for m in batch}).values_list(
+            "address", "kind"
+        )
+    )
+    keep: list[Message] = []
+    withheld: dict[str, list[int]] = {}
+    for m in batch:
+        address = m.to_address.lower()
+        if (address, m.kind) in opted_out:
+            reason = opted_out_note(m.kind)
+        elif needs_consent(m.kind) and not consent_by_id.get(
+            m.person_id, consent_by_address.get(address, True)
+        ):
+            reason = NO_CONSENT
+        else:
+            if m.cc:
+                m.cc = ", ".join(
+                    a.strip()
+                    for a in m.cc.split(",")
+                    if a.strip()
+                    and (a.strip().lower(), m.kind) not in opted_out
+                    and (
+                        not needs_consent(m.kind) or consent_by_address.get(a.strip().lower(), True)
+                    )
+                )
+            keep.append(m)
+            continue
+        withheld.setdefault(reason, []).append(m.pk)
+    for reason, pks in withheld.items():
+        Message.objects.filter(pk__in=pks, state=State.SENDING).update(
+            state=State.SUPPRESSED, last_error=reason, claimed_at=None
+        )
+    return keep
 
 
 def cancel(about, kinds: list[str] | None = None, *, reason: str = "Cancelled: superseded.") -> int:
@@ -264,15 +345,16 @@ def send_messages(pks: list[int], smtp=None) -> int:
     message goes out twice, whenever the worker dies; one killed between the mark's write
     and the "."'s (microseconds apart) is lost, and shown as unconfirmed.
 
-    Opt-outs need no check here: services.opt_out cancels the pending rows of that kind in
-    the same transaction that records it.
+    Consent and opt-outs are checked again on the claimed batch (`suppress_withheld`, two
+    queries whatever its size): a person who withdrew consent or opted out after the
+    message was scheduled is not sent it.
     """
     own = smtp is None
     if own:
         smtp = get_connection()
     sent = 0
     try:
-        batch = claim_batch(pks)
+        batch = suppress_withheld(claim_batch(pks))
         claim = _Claim(batch)
         for message in batch:
             if not claim.still_ours(message):
@@ -458,8 +540,8 @@ def send_again(message: Message) -> bool:
 
 @transaction.atomic
 def opt_out(address: str, kind: str) -> None:
-    """Record the opt-out and cancel what is still pending of that kind to that address."""
+    """Record the opt-out and suppress what is still pending of that kind to that address."""
     OptOut.objects.get_or_create(address=address.lower(), kind=kind)
     Message.objects.filter(to_address__iexact=address, kind=kind, state=State.PENDING).update(
-        state=State.CANCELLED, last_error="The recipient opted out of this kind."
+        state=State.SUPPRESSED, last_error=opted_out_note(kind)
     )

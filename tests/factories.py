@@ -58,6 +58,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     first_name = factory.Sequence(lambda n: f"Thandi{n}")
     last_name = "Mokoena"
     email = factory.Sequence(lambda n: f"person{n}@example.org")
+    consent_to_contact = True  # (tests of consent make people who gave none)
 
 
 class AffiliationFactory(factory.django.DjangoModelFactory):

@@ -18,6 +18,7 @@ LAYERS = [
     ["convenings"],
     ["imports", "outcomes"],
     ["followups"],
+    ["privacy"],
     ["devdata"],
 ]
 LEVEL = {app: level for level, apps in enumerate(LAYERS) for app in apps}

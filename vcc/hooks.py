@@ -31,6 +31,9 @@ Registries
   convenings registers the person's action items.
 - `INVITATION_NOTES`: sentences the sign-in invitation adds about the person (convenings:
   the working groups they lead).
+- `PERSON_DATA`: what each app holds about a person (`PersonData`), for that person's data
+  export and erasure: partners, outbox, matchmaking, convenings, imports, outcomes and
+  privacy (the Django admin's log) each register theirs; the privacy app reads them all.
 """
 
 from __future__ import annotations
@@ -58,6 +61,34 @@ class PageSection:
     label: str
     template: str
     context: Callable[..., dict]
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """What one app holds about a person (the privacy app's export and erasure read these).
+
+    - `models`: the app's models ("app_label.Model") whose text may name the person; the
+      erasure replaces their name and contact details in every row of these that holds one.
+    - `export(person)`: {section: [row dicts]}, everything the app holds about them.
+    - `mentions(person)`: querysets of rows about the person (their interactions, messages to
+      them...), whose text the erasure also clears of their first or last name alone.
+    - `erase(person)`: the app's own part of the erasure, after the text is scrubbed
+      (anonymise the person row, clear addresses, delete a calendar feed...).
+    """
+
+    key: str
+    models: tuple[str, ...]
+    export: Callable[..., dict[str, list[dict]]]
+    mentions: Callable[..., list] | None = None
+    erase: Callable[..., None] | None = None
+
+
+PERSON_DATA: dict[str, PersonData] = {}
+
+
+def register_person_data(data: PersonData) -> None:
+    """Add (or replace, as ready() may run twice in tests) an app's personal data."""
+    PERSON_DATA[data.key] = data
 
 
 # What a sign-in invitation says of the person's other roles: each function takes the Person

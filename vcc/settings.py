@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "imports",
     "outcomes",
     "followups",
+    "privacy",
     "devdata",
 ]
 

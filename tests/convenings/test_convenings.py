@@ -92,7 +92,7 @@ def test_invite_by_group_and_by_partner_flags_no_email(
         follow=True,
     )
     page = response.content.decode()
-    assert "3 invited." in page
+    assert "3 invited, 1 not emailed." in page
     assert "No email address, so not sent: Nomsa Dube." in page
     _send_all()
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
@@ -352,8 +352,9 @@ def test_convening_page_queries_constant(
         AffiliationFactory(person=person, partner=partner_a)
     Invitee.objects.bulk_create([Invitee(convening=meeting, person=p) for p in people])
     # session, user, convening with rights, own invitee, invitees, their affiliations,
-    # actions, and the invite form's menus (partners, stages, groups, people)
-    with django_assert_num_queries(7):
+    # invitations suppressed (no consent, opted out), actions, and the invite form's menus
+    # (partners, stages, groups, people)
+    with django_assert_num_queries(8):
         response = as_coordinator.get(meeting.get_absolute_url())
     assert response.status_code == 200
     assert response.content.decode().count('name="attended"') == n

@@ -172,9 +172,11 @@ def test_opt_out_link(clock):
     assert not OptOut.objects.exists()  # a GET (a mail scanner) opts nobody out
     assert client.post(url).status_code == 200
     message.refresh_from_db()
-    assert message.state == State.CANCELLED
-    assert _schedule(person, key="k2", kind=Kind.REMINDER) is None
-    assert _schedule(person, key="k3", kind=Kind.MINUTES) is not None  # other kinds still come
+    assert message.state == State.SUPPRESSED
+    assert message.last_error == "Opted out of “Convening reminder” emails: not sent."
+    later = _schedule(person, key="k2", kind=Kind.REMINDER)
+    assert later.state == State.SUPPRESSED  # kept, with why, not sent
+    assert _schedule(person, key="k3", kind=Kind.MINUTES).state == State.PENDING  # others come
 
 
 def test_tampered_opt_out_link_is_refused(clock):
