@@ -752,7 +752,7 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
             Invitation.objects.filter(person__user=user, accepted_at__isnull=True).update(
                 accepted_at=timezone.now()
             )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="partners.backends.RoleBackend")
         messages.success(request, "Welcome to vcc. Your password is set.")
         return redirect("home")
     return render(request, "registration/accept_invitation.html", {"form": form, "user": user})

@@ -84,14 +84,14 @@ def _member(partner, username):
 
 @pytest.fixture
 def coordinator(chain_a):
-    user = UserFactory(username="coordinator@example.org", is_staff=True, first_name="Cora")
+    user = UserFactory(username="coordinator@example.org", coordinator=True, first_name="Cora")
     chain_a.coordinators.add(user)
     return user
 
 
 @pytest.fixture
 def other_coordinator(chain_b):
-    user = UserFactory(username="other@example.org", is_staff=True)
+    user = UserFactory(username="other@example.org", coordinator=True)
     chain_b.coordinators.add(user)
     return user
 
