@@ -70,6 +70,7 @@ SIGN_INS = (
     ("partner@demo.vcc", "Partner", "Riverbend Family Farm (food chain grower)"),
     ("lead@demo.vcc", "Working-group lead", "Msunduzi Furniture Works (Saligna manufacturer)"),
     ("admin@demo.vcc", "Administrator", "everything, and the Django admin"),
+    ("observer@demo.vcc", "Observer", "the food chain, read-only (a funder)"),
 )
 
 
@@ -872,6 +873,8 @@ def build_demo_network() -> dict:
             market_opportunity=spec["market_opportunity"],
         )
         chain.coordinators.add(coordinator)
+        if name == FOOD:  # a funder follows the food chain's progress
+            chain.observers.add(users["observer@demo.vcc"])
         chains[name] = chain
         for position, stage_name in enumerate(spec["stages"], start=1):
             stages[name, position] = Stage.objects.create(

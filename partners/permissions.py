@@ -1,8 +1,12 @@
 """One place that answers "may this user do this to that object?".
 
 Roles:
-- a **coordinator** is a staff user; they see and change the partners, people and chains of the
-  value chains they coordinate (ValueChain.coordinators). Superusers see everything.
+- a **coordinator** is a member of the Coordinators group (not a staff user: `is_staff` is the
+  administrator's, for the Django admin); they see and change the partners, people and chains
+  of the value chains they coordinate (ValueChain.coordinators). Superusers see everything.
+- an **observer** (a funder, a board member) is named per chain (ValueChain.observers); they
+  read what the chain's coordinators read and change nothing: read views take them
+  (`viewer_required`, the access helpers' read paths), write views answer 403.
 - a **partner member** is a user linked to a Person affiliated with a Partner; they may read and
   edit that partner's profile, offers and needs, and see what is shared with them, nothing else.
 - a **working-group lead** is a partner member with rights on their group: those rights live in
