@@ -146,7 +146,7 @@ def test_coordinator_appoints_an_observer_who_is_invited_through_the_outbox(
     assert "observer of Saligna Hardwood" in message.body_text
     assert "https://vcc.example.org/accounts/invitation/" in message.body_text
     page = as_coordinator.get(url).content.decode()
-    assert "Funder@Trust.example" in page and "not yet" in page
+    assert "Funder@Trust.example" in page and "not signed in yet" in page
 
     # Twice is refused beside the field, the address kept; no second email.
     response = as_coordinator.post(url, {"email": "funder@trust.example"})
@@ -223,3 +223,21 @@ def test_observer_pages_ask_as_many_queries_as_the_coordinators(
 
 def test_groups_exist_after_migrating():
     assert Group.objects.filter(name=COORDINATORS_GROUP).exists()
+
+
+def test_the_chain_pages_lead_coordinators_to_its_observers(as_coordinator, chain_a):
+    url = reverse("partners:chain_observers", args=[chain_a.pk])
+    assert url in as_coordinator.get(chain_a.get_absolute_url()).content.decode()
+    assert (
+        url
+        in as_coordinator.get(reverse("partners:chain_edit", args=[chain_a.pk])).content.decode()
+    )
+
+
+def test_observer_sees_no_buttons_to_pages_they_cannot_open(observer, chain_a):
+    client = client_for(observer)
+    page = client.get(reverse("convenings:list")).content.decode()
+    assert "My calendar" not in page and "Schedule a convening" not in page
+    assert "once their coordinators schedule them" in page
+    timeline = client.get(reverse("partners:chains")).content.decode()
+    assert "The chains you observe" in timeline
