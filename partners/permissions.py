@@ -238,22 +238,6 @@ def coordinated_chain_ids(user) -> list[int]:
     return list(coordinated_chains(user).values_list("pk", flat=True))
 
 
-def coordinated_chain_ids_and_all(user) -> tuple[list[int], bool]:
-    """coordinated_chain_ids, and whether they are every chain there is (one query)."""
-    if not is_coordinator(user):
-        return [], False
-    mine = (
-        Value(True)
-        if user.is_superuser
-        else Exists(
-            ValueChain.coordinators.through.objects.filter(valuechain=OuterRef("pk"), user=user)
-        )
-    )
-    chains = list(ValueChain.objects.values_list("pk", mine))
-    chain_ids = [pk for pk, coordinated in chains if coordinated]
-    return chain_ids, len(chain_ids) == len(chains)
-
-
 def seen_chain_ids(user) -> list[int]:
     """The ids of the chains the user coordinates or observes, read once."""
     return list(seen_chains(user).values_list("pk", flat=True))

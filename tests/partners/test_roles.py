@@ -241,3 +241,25 @@ def test_observer_sees_no_buttons_to_pages_they_cannot_open(observer, chain_a):
     assert "once their coordinators schedule them" in page
     timeline = client.get(reverse("partners:chains")).content.decode()
     assert "The chains you observe" in timeline
+
+
+def test_a_coordinator_who_observes_another_chain_reads_it_and_changes_nothing_there(
+    other_coordinator, chain_a, partner_a, partner_b
+):
+    """Coordinating chain B and observing chain A: A's partners are in the directory and
+    A's pages open, but A's forms answer 403 (or 404 where only its coordinators look)."""
+    chain_a.observers.add(other_coordinator)
+    client = client_for(other_coordinator)
+    directory = client.get(reverse("partners:directory")).content.decode()
+    assert "Amatola Sawmill" in directory and "Riverbend Farm" in directory
+    assert client.get(chain_a.get_absolute_url()).status_code == 200
+    assert client.get(partner_a.get_absolute_url()).status_code == 200
+    assert client.get(reverse("partners:edit", args=[partner_a.pk])).status_code == 403
+    assert client.get(reverse("partners:invite", args=[partner_a.pk])).status_code == 403
+    assert client.get(reverse("partners:chain_edit", args=[chain_a.pk])).status_code == 404
+    assert client.get(reverse("partners:chain_observers", args=[chain_a.pk])).status_code == 404
+    assert (
+        client.post(reverse("partners:edit", args=[partner_a.pk]), {"name": "X"}).status_code == 403
+    )
+    partner_a.refresh_from_db()
+    assert partner_a.name == "Amatola Sawmill"
