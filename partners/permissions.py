@@ -41,7 +41,8 @@ class Role:
 
 
 def _role_flags(user) -> tuple[bool, bool]:
-    """(in the Coordinators group, observes a chain) for a signed-in user.
+    """(coordinates: in the Coordinators group or named on a chain; observes a chain) for a
+    signed-in user.
 
     partners.backends.RoleBackend annotates the session's user row with both, so a request
     asks no query for them; a user loaded any other way (a task, a test) asks one, once."""
@@ -68,11 +69,16 @@ def role_annotations() -> dict:
     """The annotations of a user row that say its roles (see _role_flags)."""
     from django.contrib.auth.models import Group
 
+    in_group = Exists(
+        Group.user_set.through.objects.filter(
+            user_id=OuterRef("pk"), group__name=COORDINATORS_GROUP
+        )
+    )
+    # Named a chain's coordinator (in the admin, say) is coordinating too, group or not.
+    names_a_chain = Exists(ValueChain.coordinators.through.objects.filter(user_id=OuterRef("pk")))
     return {
-        "vcc_is_coordinator": Exists(
-            Group.user_set.through.objects.filter(
-                user_id=OuterRef("pk"), group__name=COORDINATORS_GROUP
-            )
+        "vcc_is_coordinator": ExpressionWrapper(
+            Q(in_group) | Q(names_a_chain), output_field=BooleanField()
         ),
         "vcc_is_observer": Exists(
             ValueChain.observers.through.objects.filter(user_id=OuterRef("pk"))
@@ -87,9 +93,10 @@ def forget_roles(user) -> None:
 
 
 def role_of(user) -> str:
-    """The user's role: superusers and members of the Coordinators group coordinate; someone
-    a chain's coordinators appointed as its observer reads that chain; everyone else signed
-    in is a partner member. No query in a request (see _role_flags)."""
+    """The user's role: superusers, members of the Coordinators group and the coordinators
+    named on a chain coordinate; someone a chain's coordinators appointed as its observer
+    reads that chain; everyone else signed in is a partner member. No query in a request
+    (see _role_flags)."""
     if not user.is_authenticated:
         return Role.ANONYMOUS
     if user.is_superuser:

@@ -263,3 +263,14 @@ def test_a_coordinator_who_observes_another_chain_reads_it_and_changes_nothing_t
     )
     partner_a.refresh_from_db()
     assert partner_a.name == "Amatola Sawmill"
+
+
+def test_a_user_named_coordinator_of_a_chain_coordinates_it_without_the_group(chain_a):
+    """An administrator who names someone on a chain's coordinators in the admin has made
+    them its coordinator; the group is for coordinators with no chain yet."""
+    user = UserFactory(username="named@example.org")
+    chain_a.coordinators.add(user)
+    assert role_of(user) == Role.COORDINATOR
+    assert (
+        client_for(user).get(reverse("partners:chain_edit", args=[chain_a.pk])).status_code == 200
+    )
