@@ -41,6 +41,8 @@ run: demo
 	@echo "    coordinator  coordinator@demo.vcc"
 	@echo "    partner      partner@demo.vcc"
 	@echo "    group lead   lead@demo.vcc"
+	@echo "    observer     observer@demo.vcc  (the food chain, read-only)"
+	@echo "    admin        admin@demo.vcc  (the Django admin)"
 	@echo "  Mail the app sends is written to var/mail/."
 	@echo ""
 	@export SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)}; \

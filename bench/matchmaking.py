@@ -106,10 +106,12 @@ def generate(offers: int, needs: int, seed: int = 4) -> None:
         Product,
         ValueChain,
     )
+    from partners.services import make_coordinator
 
     rng = random.Random(seed)
     chains = [ValueChain.objects.create(name=n) for n in ("Valley Fresh Food", "Saligna Hardwood")]
-    user = get_user_model().objects.create_user("bench@vcc.local", password="x", is_staff=True)
+    user = get_user_model().objects.create_user("bench@vcc.local", password="x")
+    make_coordinator(user=user)
     for chain in chains:
         chain.coordinators.add(user)
     certs = [Certification.objects.create(name=n) for n in ("Organic", "GAP", "FSC", "HACCP")]
@@ -295,7 +297,7 @@ def step_page_targets(count: int) -> dict:
     user = get_user_model().objects.get(username="bench@vcc.local")
     session = SessionStore()
     session["_auth_user_id"] = str(user.pk)
-    session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+    session["_auth_user_backend"] = "partners.backends.RoleBackend"
     session["_auth_user_hash"] = user.get_session_auth_hash()
     session.create()
     need_ids = list(Suggestion.objects.filter(rank=1).values_list("need_id", flat=True)[:count])

@@ -204,14 +204,16 @@ def convening_page(db_url: str, requests: int) -> None:
 
     from convenings.models import Convening, Invitee
     from partners.models import Affiliation, Participation, Partner, Person, ValueChain
+    from partners.services import make_coordinator
 
     User = get_user_model()
     chain = ValueChain.objects.create(name=f"Bench chain {time.time_ns()}")
     user = User.objects.filter(username=base.BENCH_USERNAME).first()
     if user is None:
         user = User.objects.create_user(
-            base.BENCH_USERNAME, base.BENCH_USERNAME, base.BENCH_PASSWORD, is_staff=True
+            base.BENCH_USERNAME, base.BENCH_USERNAME, base.BENCH_PASSWORD
         )
+        make_coordinator(user=user)
     chain.coordinators.add(user)
     start = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=5)
     pages = {}

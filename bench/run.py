@@ -831,13 +831,18 @@ def ensure_one_chain_user(conn, bench_user_id: int) -> dict:
     ).fetchone()
     conn.execute(
         "INSERT INTO auth_user (username, email, password, is_staff, is_superuser, is_active, "
-        "first_name, last_name, date_joined) SELECT %s, %s, password, true, false, true, '', '', "
+        "first_name, last_name, date_joined) SELECT %s, %s, password, false, false, true, '', '', "
         "now() FROM auth_user WHERE id = %s ON CONFLICT (username) DO NOTHING",
         [ONE_CHAIN_USERNAME, ONE_CHAIN_USERNAME, bench_user_id],
     )
     user_id = conn.execute(
         "SELECT id FROM auth_user WHERE username = %s", [ONE_CHAIN_USERNAME]
     ).fetchone()[0]
+    conn.execute(
+        "INSERT INTO auth_user_groups (user_id, group_id) SELECT %s, id FROM auth_group "
+        "WHERE name = 'Coordinators' ON CONFLICT DO NOTHING",
+        [user_id],
+    )
     conn.execute(
         "DELETE FROM partners_valuechain_coordinators WHERE user_id = %s AND valuechain_id <> %s",
         [user_id, chain],

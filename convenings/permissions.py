@@ -4,7 +4,8 @@
 - the **lead** of a working group (a partner member whose Person leads it) may edit the
   group's page, schedule its meetings, record minutes, and post and update action items;
 - a **member** of the group sees the group and its action items; an **invitee** sees the
-  convening and answers its RSVP; nobody else sees them (404).
+  convening and answers its RSVP; an **observer** of the chain sees its convenings, groups
+  and action items and changes nothing; nobody else sees them (404).
 
 Read-only users asking to change something get a 403.
 """
@@ -18,7 +19,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 
 from partners.models import Person
-from partners.permissions import coordinates_chain
+from partners.permissions import coordinates_chain, observes_chain
 
 from .models import ActionItem, Convening, Invitee, WorkingGroup
 
@@ -48,6 +49,7 @@ class GroupAccess:
     can_coordinate: bool
     is_lead: bool
     is_member: bool
+    can_observe: bool = False
 
     @property
     def can_edit(self) -> bool:
@@ -64,6 +66,7 @@ def get_group_for_user(request, pk, *, write=False, coordinate=False) -> GroupAc
         .select_related("value_chain", "lead")
         .annotate(
             user_coordinates=coordinates_chain(user, OuterRef("value_chain_id")),
+            user_observes=observes_chain(user, OuterRef("value_chain_id")),
             user_is_member=Exists(
                 WorkingGroup.members.through.objects.filter(
                     workinggroup_id=OuterRef("pk"), person__user=user
@@ -75,8 +78,14 @@ def get_group_for_user(request, pk, *, write=False, coordinate=False) -> GroupAc
     if group is None:
         raise Http404("No such working group.")
     is_lead = group.lead is not None and group.lead.user_id == user.pk
-    access = GroupAccess(group, bool(group.user_coordinates), is_lead, bool(group.user_is_member))
-    if not (access.can_coordinate or access.is_lead or access.is_member):
+    access = GroupAccess(
+        group,
+        bool(group.user_coordinates),
+        is_lead,
+        bool(group.user_is_member),
+        bool(group.user_observes),
+    )
+    if not (access.can_coordinate or access.is_lead or access.is_member or access.can_observe):
         raise Http404("No such working group.")
     if coordinate and not access.can_coordinate:
         raise PermissionDenied("Only the chain's coordinators may do this.")
@@ -91,6 +100,7 @@ class ConveningAccess:
     can_coordinate: bool
     is_lead: bool
     invitee: Invitee | None
+    can_observe: bool = False
 
     @property
     def can_edit(self) -> bool:
@@ -108,6 +118,7 @@ def get_convening_for_user(request, pk, *, write=False) -> ConveningAccess:
         .select_related("value_chain", "working_group__lead")
         .annotate(
             user_coordinates=coordinates_chain(user, OuterRef("value_chain_id")),
+            user_observes=observes_chain(user, OuterRef("value_chain_id")),
             user_is_group_member=Exists(
                 WorkingGroup.members.through.objects.filter(
                     workinggroup_id=OuterRef("working_group_id"), person__user=user
@@ -125,9 +136,15 @@ def get_convening_for_user(request, pk, *, write=False) -> ConveningAccess:
         .select_related("person")
         .first()
     )
-    access = ConveningAccess(convening, bool(convening.user_coordinates), is_lead, invitee)
+    access = ConveningAccess(
+        convening, bool(convening.user_coordinates), is_lead, invitee, bool(convening.user_observes)
+    )
     if not (
-        access.can_coordinate or is_lead or invitee is not None or convening.user_is_group_member
+        access.can_coordinate
+        or is_lead
+        or invitee is not None
+        or convening.user_is_group_member
+        or access.can_observe
     ):
         raise Http404("No such convening.")
     if write and not access.can_edit:
@@ -146,6 +163,7 @@ def get_action_for_user(request, pk, *, write=False) -> tuple[ActionItem, bool]:
         .select_related("owner", "working_group__lead", "convening", "value_chain")
         .annotate(
             user_coordinates=coordinates_chain(user, OuterRef("value_chain_id")),
+            user_observes=observes_chain(user, OuterRef("value_chain_id")),
             user_is_member=Exists(
                 WorkingGroup.members.through.objects.filter(
                     Q(workinggroup_id=OuterRef("working_group_id")), person__user=user
@@ -160,7 +178,7 @@ def get_action_for_user(request, pk, *, write=False) -> tuple[ActionItem, bool]:
     is_lead = group is not None and group.lead is not None and group.lead.user_id == user.pk
     is_owner = item.owner.user_id == user.pk
     can_edit = bool(item.user_coordinates) or is_lead or is_owner
-    if not (can_edit or item.user_is_member):
+    if not (can_edit or item.user_is_member or item.user_observes):
         raise Http404("No such action item.")
     if write and not can_edit:
         raise PermissionDenied("Only the owner, the group's lead and coordinators may do this.")

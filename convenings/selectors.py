@@ -8,7 +8,12 @@ from django.utils import timezone
 
 from outbox.models import Kind, Message, State
 from partners.models import Affiliation, Person
-from partners.permissions import coordinated_chain_ids, coordinated_chains, is_coordinator
+from partners.permissions import (
+    coordinated_chain_ids,
+    seen_chain_ids,
+    seen_chains,
+    sees_network,
+)
 from vcc.paging import keyset_page
 
 from .models import ACTION_OPEN, ActionItem, ActionStatus, Convening, Invitee, WorkingGroup
@@ -17,8 +22,8 @@ from .models import ACTION_OPEN, ActionItem, ActionStatus, Convening, Invitee, W
 def _visible(user, qs: QuerySet, *, chain_field: str, member_q: Q) -> QuerySet:
     if user.is_superuser:
         return qs
-    if is_coordinator(user):
-        return qs.filter(**{f"{chain_field}__in": coordinated_chain_ids(user)})
+    if sees_network(user):  # a coordinator or observer: the chains they coordinate or observe
+        return qs.filter(**{f"{chain_field}__in": seen_chain_ids(user)})
     return qs.filter(member_q).distinct()
 
 
@@ -155,11 +160,12 @@ PERSON_DONE_ITEMS = 10
 def person_action_items(person: Person, user) -> dict:
     """The action items `person` owns, as `user` may see them on the person's page: all of
     them for the person themself (and superusers), only those of the chains a coordinator
-    coordinates, none for anyone else. Open ones soonest due first (so the overdue lead),
-    the latest done ones, and the counts of both: at most three queries."""
+    coordinates or an observer observes, none for anyone else. Open ones soonest due first
+    (so the overdue lead), the latest done ones, and the counts of both: at most three
+    queries."""
     qs = ActionItem.objects.filter(owner=person)
     if not (user.is_superuser or (person.user_id is not None and person.user_id == user.pk)):
-        qs = qs.filter(value_chain__in=coordinated_chains(user))
+        qs = qs.filter(value_chain__in=seen_chains(user))
     counts = qs.aggregate(
         open=Count("pk", filter=Q(status__in=ACTION_OPEN)),
         done=Count("pk", filter=Q(status=ActionStatus.DONE)),

@@ -14,7 +14,8 @@ from partners.permissions import (
     active_chains,
     coordinated_chains,
     coordinator_required,
-    is_coordinator,
+    seen_chains,
+    sees_network,
 )
 from partners.pickers import people_of_chains
 from vcc.ids import parse_id
@@ -65,7 +66,7 @@ def convening_list(request: HttpRequest) -> HttpResponse:
     page = selectors.convenings_for_user(
         request.user, chain_id=chain_id, past=past, cursor=request.GET.get("cursor")
     )
-    chains = list(coordinated_chains(request.user)) if is_coordinator(request.user) else []
+    chains = list(seen_chains(request.user)) if sees_network(request.user) else []
     context = {"page": page, "past": past, "chains": chains, "chain_id": chain_id}
     context["query"] = "&".join(
         p for p in (f"chain={chain_id}" if chain_id else "", "when=past" if past else "") if p

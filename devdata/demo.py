@@ -57,7 +57,7 @@ from partners.models import (
     months_to_mask,
 )
 from partners.search import refresh_search_documents
-from partners.services import note_contact
+from partners.services import make_coordinator, note_contact
 
 DEMO_PASSWORD = "demo-pass-2026"
 FOOD = "Valley Fresh Food Chain"
@@ -70,6 +70,7 @@ SIGN_INS = (
     ("partner@demo.vcc", "Partner", "Riverbend Family Farm (food chain grower)"),
     ("lead@demo.vcc", "Working-group lead", "Msunduzi Furniture Works (Saligna manufacturer)"),
     ("admin@demo.vcc", "Administrator", "everything, and the Django admin"),
+    ("observer@demo.vcc", "Observer", "the food chain, read-only (a funder)"),
 )
 
 
@@ -790,6 +791,7 @@ PERSONAS = (
     ("partner@demo.vcc", "Maria", "Alvarez", "Riverbend Family Farm", "Owner"),
     ("lead@demo.vcc", "Sipho", "Dlamini", "Msunduzi Furniture Works", "Production director"),
     ("admin@demo.vcc", "Admin", "Demo", None, ""),
+    ("observer@demo.vcc", "Thabo", "Khumalo", None, ""),
 )
 # fmt: on
 
@@ -821,22 +823,26 @@ def _certifications() -> dict[str, Certification]:
 
 
 def _users() -> dict[str, object]:
-    """The four demo sign-ins; existing accounts are kept as they are."""
+    """The demo sign-ins; existing accounts are kept as they are. The coordinator is in the
+    Coordinators group; the administrator is a superuser (staff: the admin site); the
+    observer reads the food chain (see build_demo_network)."""
     User = get_user_model()
-    password = make_password(DEMO_PASSWORD)  # hashed once: the same password for all four
+    password = make_password(DEMO_PASSWORD)  # hashed once: the same password for all
     users = {}
     for username, first, last, _partner, _title in PERSONAS:
-        users[username], _ = User.objects.get_or_create(
+        users[username], created = User.objects.get_or_create(
             username=username,
             defaults={
                 "email": username,
                 "first_name": first,
                 "last_name": last,
                 "password": password,
-                "is_staff": username in ("coordinator@demo.vcc", "admin@demo.vcc"),
+                "is_staff": username == "admin@demo.vcc",
                 "is_superuser": username == "admin@demo.vcc",
             },
         )
+        if created and username == "coordinator@demo.vcc":
+            make_coordinator(user=users[username])
     return users
 
 
@@ -867,6 +873,8 @@ def build_demo_network() -> dict:
             market_opportunity=spec["market_opportunity"],
         )
         chain.coordinators.add(coordinator)
+        if name == FOOD:  # a funder follows the food chain's progress
+            chain.observers.add(users["observer@demo.vcc"])
         chains[name] = chain
         for position, stage_name in enumerate(spec["stages"], start=1):
             stages[name, position] = Stage.objects.create(

@@ -41,6 +41,7 @@ from partners.models import (
     ValueChain,
 )
 from partners.search import add_search_words
+from partners.services import make_coordinator
 
 BENCH_USERNAME = "bench@vcc.local"
 BENCH_PASSWORD = "bench-pass-2026"
@@ -818,11 +819,12 @@ def ensure_bench_user(chains: list[ChainPlan]):
     """The benchmark's coordinator (created once), made coordinator of the new chains."""
     user_model = get_user_model()
     user, created = user_model.objects.get_or_create(
-        username=BENCH_USERNAME, defaults={"email": BENCH_USERNAME, "is_staff": True}
+        username=BENCH_USERNAME, defaults={"email": BENCH_USERNAME}
     )
     if created:
         user.set_password(BENCH_PASSWORD)
         user.save(update_fields=["password"])
+        make_coordinator(user=user)
     for plan in chains:
         ValueChain.coordinators.through.objects.get_or_create(
             valuechain_id=plan.id, user_id=user.pk

@@ -29,6 +29,7 @@ from partners.models import (
     StrengthLevel,
     Visibility,
 )
+from partners.permissions import COORDINATORS_GROUP
 
 CHUNK = 100_000
 TOPICS = [
@@ -83,7 +84,10 @@ def generate_activity(
     today = timezone.localdate()
     now = timezone.now()
     logger = (
-        get_user_model().objects.filter(is_staff=True).order_by("id").values_list("id", flat=True)
+        get_user_model()
+        .objects.filter(groups__name=COORDINATORS_GROUP)
+        .order_by("id")
+        .values_list("id", flat=True)
     ).first()
     counts = {"interactions": 0, "interaction_partners": 0, "introductions": 0, "relationships": 0}
 

@@ -15,6 +15,8 @@ from partners.permissions import (
     coordinator_required,
     get_chain_for_user,
     get_partner_for_user,
+    seen_chains,
+    viewer_required,
 )
 
 from . import network, selectors, services
@@ -29,18 +31,19 @@ def partner_tab(request: HttpRequest, access: PartnerAccess) -> dict:
     }
 
 
-@coordinator_required
+@viewer_required
 def chain_gaps(request: HttpRequest, pk: int) -> HttpResponse:
-    """What the coordinator should act on in this chain, each line linking to the action."""
-    value_chain = get_chain_for_user(request, pk)
+    """What the coordinator should act on in this chain, each line linking to the action
+    (its observers read it too, without the actions)."""
+    value_chain = get_chain_for_user(request, pk, read=True)
     context = {"chain": value_chain, **network.chain_gaps(value_chain)}
     return render(request, "matchmaking/gaps.html", context)
 
 
-@coordinator_required
+@viewer_required
 def network_map(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The interactive network map of one chain, or of all the user's chains."""
-    value_chain = get_chain_for_user(request, pk) if pk is not None else None
+    value_chain = get_chain_for_user(request, pk, read=True) if pk is not None else None
     data_url = (
         reverse("matchmaking:chain_network_data", args=[pk])
         if pk is not None
@@ -48,19 +51,19 @@ def network_map(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
     context = {
         "chain": value_chain,
-        "chains": coordinated_chains(request.user),
+        "chains": seen_chains(request.user),
         "data_url": data_url,
         "roles": network.ROLE_COLOURS,
     }
     return render(request, "matchmaking/network.html", context)
 
 
-@coordinator_required
+@viewer_required
 def network_data(request: HttpRequest, pk: int | None = None) -> JsonResponse:
     """Nodes and edges for the network map, as JSON."""
-    value_chain = get_chain_for_user(request, pk) if pk is not None else None
+    value_chain = get_chain_for_user(request, pk, read=True) if pk is not None else None
     return JsonResponse(
-        network.network_data(coordinated_chains(request.user), value_chain),
+        network.network_data(seen_chains(request.user), value_chain),
         json_dumps_params={"ensure_ascii": False, "separators": (",", ":")},
     )
 

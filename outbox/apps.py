@@ -10,6 +10,9 @@ class OutboxConfig(AppConfig):
     def ready(self) -> None:
         from vcc import hooks
 
+        from . import receivers
         from .personal_data import PERSON_DATA
 
         hooks.register_person_data(PERSON_DATA)
+
+        hooks.observer_appointed.connect(receivers.observer_appointed, dispatch_uid="outbox")

@@ -12,7 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from partners.permissions import coordinated_chains, coordinator_required, get_partner_for_user
+from partners.permissions import (
+    coordinated_chains,
+    coordinator_required,
+    get_partner_for_user,
+    seen_chains,
+    viewer_required,
+)
 
 from . import export as full_export
 from . import services
@@ -79,7 +85,7 @@ def delete_report(request: HttpRequest, pk: int, report_pk: int) -> HttpResponse
 
 
 def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, Scope]:
-    chains = coordinated_chains(request.user).order_by("name")
+    chains = seen_chains(request.user).order_by("name")
     form = DashboardFilterForm(chains, request.GET or None)
     data = form.cleaned_data if form.is_valid() else {}
     chain = data.get("chain")
@@ -90,7 +96,7 @@ def _scope(request: HttpRequest) -> tuple[DashboardFilterForm, Scope]:
     return form, Scope(chain_ids, data.get("start"), data.get("end"), currency=currency)
 
 
-@coordinator_required
+@viewer_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, scope = _scope(request)
     context = {
@@ -103,7 +109,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "outcomes/dashboard.html", context)
 
 
-@coordinator_required
+@viewer_required
 def report(request: HttpRequest) -> HttpResponse:
     """The same figures on a page made for printing (or saving as PDF) for a funder."""
     form, scope = _scope(request)
@@ -118,7 +124,7 @@ def report(request: HttpRequest) -> HttpResponse:
     return render(request, "outcomes/report.html", context)
 
 
-@coordinator_required
+@viewer_required
 def figure_csv(request: HttpRequest, key: str) -> HttpResponse:
     if key not in FIGURES:
         raise Http404("No such figure.")

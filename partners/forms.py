@@ -553,3 +553,25 @@ class DirectoryFilterForm(forms.Form):
 
 class InvitationPasswordForm(SetPasswordForm):
     """Set a password from an invitation link."""
+
+
+class ObserverForm(forms.Form):
+    """Appoint an observer of a value chain by their email address."""
+
+    email = forms.EmailField(
+        max_length=254,
+        label="Email address",
+        help_text="They get an email inviting them to sign in, and read this chain only.",
+    )
+
+    def __init__(self, *args, chain, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.chain = chain
+
+    def clean_email(self):
+        email = self.cleaned_data["email"].strip()
+        if self.chain.coordinators.filter(username__iexact=email).exists():
+            raise forms.ValidationError("They already coordinate this chain.")
+        if self.chain.observers.filter(username__iexact=email).exists():
+            raise forms.ValidationError("They already observe this chain.")
+        return email

@@ -73,6 +73,12 @@ class ValueChain(models.Model):
     coordinators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, related_name="coordinated_chains", blank=True
     )
+    observers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        related_name="observed_chains",
+        blank=True,
+        help_text="Funders and board members who read the chain's pages and change nothing.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -41,8 +41,9 @@ from .models import (
     Visibility,
 )
 from .permissions import (
-    coordinated_chain_ids_and_all,
-    coordinated_chains,
+    coordinates_chain,
+    seen_chain_ids_and_all,
+    seen_chains,
     visible_partners,
     visible_people,
 )
@@ -103,7 +104,7 @@ def _partner_directory_parts(
     """The parts of the list (see search.partner_search), the order to read them in, the
     prefetch of each partner's participations in the user's chains (`chains_shown`), and the
     table a sorted search first looks along."""
-    chain_ids, every_chain = coordinated_chain_ids_and_all(user)
+    chain_ids, every_chain = seen_chain_ids_and_all(user)
     qs = visible_partners(user, chain_ids)
     in_chain = {
         "value_chain_id": f.chain,
@@ -211,7 +212,7 @@ def people_directory_queryset(
 def directory_choices(user) -> dict:
     """What the directory's filter menus offer: the user's chains with their stages."""
     stages = list(
-        Stage.objects.filter(value_chain__in=coordinated_chains(user))
+        Stage.objects.filter(value_chain__in=seen_chains(user))
         .select_related("value_chain")
         .only("name", "position", "value_chain__name")
         .order_by("value_chain__name", "position")
@@ -325,9 +326,16 @@ def unstaged_participations(chain: ValueChain, limit: int = 50) -> list[Particip
     )
 
 
+def chain_observers(chain: ValueChain) -> list:
+    """The chain's observers, by email, with whether they have signed in yet."""
+    return list(chain.observers.order_by("username").only("username", "email", "last_login"))
+
+
 def chains_overview(user) -> QuerySet[ValueChain]:
-    """The user's value chains with partner and stage counts."""
-    return coordinated_chains(user).annotate(
+    """The user's value chains (coordinated or observed: `user_coordinates` says which) with
+    partner and stage counts."""
+    return seen_chains(user).annotate(
+        user_coordinates=coordinates_chain(user, OuterRef("pk")),
         partner_count=Coalesce(
             Subquery(
                 Participation.objects.filter(value_chain=OuterRef("pk"))

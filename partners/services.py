@@ -357,6 +357,63 @@ def invite_person(person: Person, partner: Partner, *, by) -> Invitation:
     return invitation
 
 
+# --- roles: coordinators and observers ---------------------------------------------------------
+
+
+@transaction.atomic
+def make_coordinator(*, user, by=None) -> None:
+    """Give `user` the coordinator role (the Coordinators group): they may create value chains
+    and coordinate those they are named on. Not staff: the admin site is for administrators."""
+    from django.contrib.auth.models import Group
+
+    from .permissions import COORDINATORS_GROUP, forget_roles
+
+    group, _ = Group.objects.get_or_create(name=COORDINATORS_GROUP)
+    user.groups.add(group)
+    forget_roles(user)
+
+
+@dataclass
+class ObserverAppointment:
+    user: Any
+    added: bool  # False when they already observed the chain
+    new_account: bool  # a sign-in was made for them (they set a password from the email)
+
+
+@transaction.atomic
+def appoint_observer(chain: ValueChain, *, email: str, by) -> ObserverAppointment:
+    """Let the person with this email read `chain`'s pages (and change nothing), making them
+    a sign-in without a password when they have none; the email inviting them to sign in is
+    queued by the outbox (vcc.hooks.observer_appointed)."""
+    from .permissions import forget_roles
+
+    User = get_user_model()
+    email = email.strip()
+    user = User.objects.filter(username__iexact=email).first()
+    new_account = user is None
+    if new_account:
+        user = User(username=email.lower(), email=email)
+        user.set_unusable_password()
+        user.save()
+    added = not chain.observers.filter(pk=user.pk).exists()
+    if added:
+        chain.observers.add(user)
+        forget_roles(user)
+        hooks.observer_appointed.send(
+            sender=ValueChain, chain=chain, user=user, by=by, new_account=new_account
+        )
+    return ObserverAppointment(user, added, new_account)
+
+
+@transaction.atomic
+def remove_observer(chain: ValueChain, *, user, by) -> None:
+    """`user` no longer reads `chain` (their sign-in stays, for other chains or a partner)."""
+    from .permissions import forget_roles
+
+    chain.observers.remove(user)
+    forget_roles(user)
+
+
 # --- value chains and their stages -------------------------------------------------------------
 # A chain has no change history of its own (ChangeRecord belongs to a partner): what a chain
 # is made of shows on its page, and the admin keeps the log of staff edits.

@@ -69,6 +69,12 @@ urlpatterns = [
     path("chains/<id:pk>/", views.chain, name="chain"),
     path("chains/<id:pk>/edit/", views.chain_edit, name="chain_edit"),
     path("chains/<id:pk>/archive/", views.chain_archive, name="chain_archive"),
+    path("chains/<id:pk>/observers/", views.chain_observers, name="chain_observers"),
+    path(
+        "chains/<id:pk>/observers/<id:user_pk>/remove/",
+        views.chain_observer_remove,
+        name="chain_observer_remove",
+    ),
     path("chains/<id:pk>/stages/add/", views.stage_add, name="stage_add"),
     path("chains/<id:pk>/stages/<id:stage_pk>/rename/", views.stage_rename, name="stage_rename"),
     path("chains/<id:pk>/stages/<id:stage_pk>/move/", views.stage_move, name="stage_move"),

@@ -35,6 +35,7 @@ from .forms import (
     InvitationPasswordForm,
     InviteForm,
     NeedForm,
+    ObserverForm,
     OfferForm,
     ParticipationForm,
     PartnerForm,
@@ -68,7 +69,10 @@ from .permissions import (
     get_partner_for_user,
     get_person_for_user,
     is_coordinator,
+    is_observer,
     member_partner_ids,
+    seen_chains,
+    viewer_required,
 )
 
 LISTINGS = {"offers": (Offer, OfferForm), "needs": (Need, NeedForm)}
@@ -83,18 +87,21 @@ def _fragment(request: HttpRequest, template: str, partial: str) -> str:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """Coordinators land on the directory (on the chains page, to create their first chain,
-    when they coordinate none yet); partners on their own organisation."""
+    when they coordinate none yet); observers on the chains they observe; partners on their
+    own organisation."""
     if is_coordinator(request.user):
         if not coordinated_chains(request.user).exists():
             return redirect("partners:chains")
         return redirect("partners:directory")
+    if is_observer(request.user):
+        return redirect("partners:chains")
     return redirect("partners:my_organisation")
 
 
 # --- directory -------------------------------------------------------------------------------
 
 
-@coordinator_required
+@viewer_required
 def directory(request: HttpRequest) -> HttpResponse:
     form = DirectoryFilterForm(request.GET)
     filters = selectors.DirectoryFilters(**form.filters())
@@ -179,7 +186,7 @@ def _query_without(request: HttpRequest, *names: str) -> str:
     return query.urlencode()
 
 
-@coordinator_required
+@viewer_required
 def directory_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The directory as filtered on screen, every page of it, as CSV."""
     filters = selectors.DirectoryFilters(**DirectoryFilterForm(request.GET).filters())
@@ -191,7 +198,7 @@ def _people_params(request: HttpRequest) -> tuple[str, int | None, str]:
     return request.GET.get("q", ""), chain_id, request.GET.get("sort", "")
 
 
-@coordinator_required
+@viewer_required
 def people_csv(request: HttpRequest) -> StreamingHttpResponse:
     """The people directory as searched on screen, every page of it, as CSV."""
     return _csv_response(exporting.people_export(request.user, *_people_params(request)), "people")
@@ -204,7 +211,7 @@ def _csv_response(lines, name: str) -> StreamingHttpResponse:
     return response
 
 
-@coordinator_required
+@viewer_required
 def people(request: HttpRequest) -> HttpResponse:
     q, chain_id, sort = _people_params(request)
     page = selectors.people_directory(request.user, q, chain_id, sort, request.GET.get("cursor"))
@@ -214,7 +221,7 @@ def people(request: HttpRequest) -> HttpResponse:
         "q": q,
         "sort": sort,
         "chain_id": chain_id,
-        "chains": coordinated_chains(request.user),
+        "chains": seen_chains(request.user),
         "query": _query_without(request, "cursor"),
     }
     return render(request, _fragment(request, "partners/people.html", "results"), context)
@@ -344,7 +351,7 @@ def listing_delete(request: HttpRequest, pk: int, kind: str, listing_pk: int) ->
 
 def _timeline_context(request: HttpRequest, access, form=None) -> dict:
     timeline = selectors.partner_timeline(
-        access.partner, coordinator=access.can_coordinate, cursor=request.GET.get("cursor")
+        access.partner, coordinator=access.sees_all, cursor=request.GET.get("cursor")
     )
     if form is None and access.can_coordinate:
         form = InteractionForm(people=Person.objects.filter(affiliations__partner=access.partner))
@@ -535,8 +542,9 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {"template": s.template, **s.context(request, person)}
             for s in hooks.PERSON_SECTIONS.values()
         ]
-    if is_coordinator(request.user):
+    if is_coordinator(request.user) or is_observer(request.user):
         context["timeline"] = selectors.person_timeline(person, request.GET.get("cursor"))
+    if is_coordinator(request.user):
         context["interaction_form"] = InteractionForm(
             people=Person.objects.filter(pk=person.pk), initial={"people": [person.pk]}
         )
@@ -546,7 +554,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_person_for_user(request, pk)
+    person = get_person_for_user(request, pk, write=True)
     form = PersonForm(request.POST or None, instance=person)
     if request.method == "POST" and form.is_valid():
         services.update_person(person, values=form.cleaned_data, by=request.user)
@@ -558,7 +566,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
 # --- value chains ----------------------------------------------------------------------------
 
 
-@coordinator_required
+@viewer_required
 def chains(request: HttpRequest) -> HttpResponse:
     all_chains = list(selectors.chains_overview(request.user))
     context = {
@@ -624,6 +632,36 @@ def chain_archive(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"{chain.name} was restored.")
     return redirect("partners:chains")
+
+
+@coordinator_required
+@require_http_methods(["GET", "POST"])
+def chain_observers(request: HttpRequest, pk: int) -> HttpResponse:
+    """The chain's observers (funders, board members: they read, change nothing); its
+    coordinators add one by email, who is invited to sign in, or remove one."""
+    chain = get_chain_for_user(request, pk)
+    form = ObserverForm(request.POST or None, chain=chain)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        services.appoint_observer(chain, email=email, by=request.user)
+        messages.success(
+            request, f"{email} now observes {chain.name}; an invitation is on its way."
+        )
+        return redirect("partners:chain_observers", pk=chain.pk)
+    context = {"chain": chain, "form": form, "observers": selectors.chain_observers(chain)}
+    return render(request, "partners/chain_observers.html", context)
+
+
+@coordinator_required
+@require_POST
+def chain_observer_remove(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
+    chain = get_chain_for_user(request, pk)
+    observer = get_object_or_404(chain.observers, pk=user_pk)
+    services.remove_observer(chain, user=observer, by=request.user)
+    messages.success(
+        request, f"{observer.email or observer.username} no longer observes {chain.name}."
+    )
+    return redirect("partners:chain_observers", pk=chain.pk)
 
 
 @coordinator_required
@@ -707,9 +745,9 @@ def products(request: HttpRequest) -> HttpResponse:
     return render(request, "partners/products.html", context)
 
 
-@coordinator_required
+@viewer_required
 def chain(request: HttpRequest, pk: int) -> HttpResponse:
-    value_chain = get_chain_for_user(request, pk)
+    value_chain = get_chain_for_user(request, pk, read=True)
     context = {
         "chain": value_chain,
         "stages": selectors.value_chain_map(value_chain),
@@ -756,7 +794,7 @@ def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResp
             Invitation.objects.filter(person__user=user, accepted_at__isnull=True).update(
                 accepted_at=timezone.now()
             )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="partners.backends.RoleBackend")
         messages.success(request, "Welcome to vcc. Your password is set.")
         return redirect("home")
     return render(request, "registration/accept_invitation.html", {"form": form, "user": user})

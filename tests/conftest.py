@@ -4,6 +4,7 @@
 - other_coordinator: coordinates chain B, where partner B participates;
 - partner_a_user / partner_b_user: partner members of A and B;
 - lead: a partner member of A who will lead a working group (convenings issue);
+- observer: an observer of chain A (a funder): reads its pages, changes nothing;
 - anonymous: the test client signed in as nobody.
 """
 
@@ -84,15 +85,22 @@ def _member(partner, username):
 
 @pytest.fixture
 def coordinator(chain_a):
-    user = UserFactory(username="coordinator@example.org", is_staff=True, first_name="Cora")
+    user = UserFactory(username="coordinator@example.org", coordinator=True, first_name="Cora")
     chain_a.coordinators.add(user)
     return user
 
 
 @pytest.fixture
 def other_coordinator(chain_b):
-    user = UserFactory(username="other@example.org", is_staff=True)
+    user = UserFactory(username="other@example.org", coordinator=True)
     chain_b.coordinators.add(user)
+    return user
+
+
+@pytest.fixture
+def observer(chain_a):
+    user = UserFactory(username="observer@funder.example", first_name="Olu")
+    chain_a.observers.add(user)
     return user
 
 
@@ -112,7 +120,7 @@ def lead(partner_a):
 
 
 @pytest.fixture
-def role_users(partner_a_user, partner_b_user, coordinator, other_coordinator, lead):
+def role_users(partner_a_user, partner_b_user, coordinator, other_coordinator, lead, observer):
     """The users of the permission matrices, by role (anonymous is None)."""
     return {
         "anonymous": None,
@@ -121,6 +129,7 @@ def role_users(partner_a_user, partner_b_user, coordinator, other_coordinator, l
         "coordinator": coordinator,
         "other_coordinator": other_coordinator,
         "lead": lead,
+        "observer": observer,
     }
 
 

@@ -10,10 +10,19 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}@example.org")
     email = factory.SelfAttribute("username")
     password = factory.django.Password("pass-2026-word")
+
+    @factory.post_generation
+    def coordinator(self, create, extracted, **kwargs):
+        """UserFactory(coordinator=True): a member of the Coordinators group."""
+        if create and extracted:
+            from partners.services import make_coordinator
+
+            make_coordinator(user=self)
 
 
 class ValueChainFactory(factory.django.DjangoModelFactory):

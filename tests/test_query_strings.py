@@ -174,7 +174,7 @@ def _fetch(client: Client, url: str, params: dict, **headers) -> tuple[int, str]
 def test_no_query_string_gives_a_server_error(
     recording, pages_with_rows, coordinator, partner_a_user, lead
 ):
-    superuser = UserFactory(username="root@example.org", is_staff=True, is_superuser=True)
+    superuser = UserFactory(username="root@example.org", coordinator=True, is_superuser=True)
     personas = {
         "anonymous": None,
         "partner": partner_a_user,

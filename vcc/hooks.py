@@ -23,6 +23,9 @@ Signals
   of one partner toward another became kept (partners.services.save_commitment).
   matchmaking derives (or strengthens) a relationship between the two, of origin
   "commitment".
+- `observer_appointed(sender=ValueChain, chain, user, by, new_account)`: a chain's
+  coordinator made `user` an observer of `chain` (partners.services.appoint_observer). The
+  outbox queues the email that invites them to sign in (outbox/receivers.py).
 
 Registries
 - `PARTNER_TABS`: tabs of a partner's page after its own (overview, offers and needs,
@@ -47,6 +50,7 @@ listing_changed = Signal()
 listings_added = Signal()
 interactions_logged = Signal()
 commitment_kept = Signal()
+observer_appointed = Signal()
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from convenings.models import ActionItem, Convening, WorkingGroup
-from devdata.demo import DEMO_PASSWORD, build_demo_network
+from devdata.demo import DEMO_PASSWORD, FOOD, build_demo_network
 from imports.models import ImportJob
 from matchmaking.models import Introduction
 from partners.models import Need, Partner, Person, ValueChain
@@ -199,3 +199,54 @@ def test_navigation_folds_into_a_menu_button(browser, live_server, demo):
     page.set_viewport_size({"width": 1280, "height": 900})
     expect(nav.get_by_role("link", name="Convenings")).to_be_visible()
     expect(menu).to_be_hidden()
+
+
+# Every link an observer is shown on these pages must open (no 403 or 404 behind a button),
+# and no form on them changes anything (sign out aside).
+LINKS_AND_POST_FORMS = """() => ({
+  links: [...document.querySelectorAll("main a[href]")].map(a => a.getAttribute("href"))
+    .filter(h => h.startsWith("/") && !h.startsWith("/static/")),
+  posts: [...document.querySelectorAll("main form")]
+    .filter(f => (f.getAttribute("method") || "get").toLowerCase() === "post")
+    .map(f => f.getAttribute("action") || location.pathname),
+})"""
+
+
+def test_observer_pages_fit_a_phone_and_offer_nothing_they_cannot_use(browser, live_server, demo):
+    food = ValueChain.objects.get(name=FOOD)
+    page = phone_page(browser, live_server, "observer@demo.vcc")
+    partner = demo["partner"]  # Riverbend Family Farm: a grower of the food chain
+    person = Person.objects.filter(affiliations__partner=partner).first()
+    convening = Convening.objects.filter(value_chain=food).first()
+    group = WorkingGroup.objects.filter(value_chain=food).first()
+    paths = [
+        reverse("partners:chains"),
+        reverse("partners:chain", args=[food.pk]),
+        reverse("partners:directory"),
+        *partner_tabs(page, partner.get_absolute_url()),
+        reverse("partners:people"),
+        reverse("partners:person", args=[person.pk]),
+        reverse("matchmaking:chain_gaps", args=[food.pk]),
+        reverse("matchmaking:chain_network", args=[food.pk]),
+        reverse("outcomes:dashboard"),
+        reverse("outcomes:report"),
+        reverse("convenings:list"),
+        reverse("convenings:groups"),
+    ]
+    paths += [c.get_absolute_url() for c in (convening, group) if c is not None]
+    problems = overflowing(page, paths)
+    assert not problems, "\n".join(problems)
+
+    links, posts = set(), []
+    for path in paths:
+        page.goto(path)
+        found = page.evaluate(LINKS_AND_POST_FORMS)
+        links.update(found["links"])
+        posts += [f"{path}: a form posting to {action}" for action in found["posts"]]
+    assert not posts, "\n".join(posts)
+    dead = []
+    for link in sorted(links):
+        status = page.request.get(live_server.url + link, max_redirects=0).status
+        if status not in (200, 302):
+            dead.append(f"{link} answered {status}")
+    assert not dead, "\n".join(dead)

@@ -117,7 +117,7 @@ def add_listing(page, partner_url, kind, volume, months, product=None, new_produ
 def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
     settings.SITE_URL = live_server.url
     coordinator = UserFactory(
-        username="coordinator@tomato.example", is_staff=True, first_name="Rosa"
+        username="coordinator@tomato.example", coordinator=True, first_name="Rosa"
     )
     page = new_page()
 

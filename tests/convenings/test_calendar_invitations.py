@@ -208,7 +208,7 @@ def test_after_cancelling_nothing_more_is_scheduled(invited, as_coordinator, par
         follow=True,
     )
     assert "This convening was cancelled" in response.content.decode()
-    assert services.invite(invited, [partner_b_user.person.pk]) == (0, [])
+    assert services.invite(invited, [partner_b_user.person.pk]) == (0, {})
     response = as_coordinator.get(reverse("convenings:edit", args=[invited.pk]))
     assert response.status_code == 302
     with pytest.raises(ValueError):

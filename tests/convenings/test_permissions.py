@@ -16,7 +16,15 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "partner_a", "partner_b", "coordinator", "other_coordinator", "lead"]
+ROLES = [
+    "anonymous",
+    "partner_a",
+    "partner_b",
+    "coordinator",
+    "other_coordinator",
+    "lead",
+    "observer",
+]
 
 
 @pytest.fixture
@@ -29,6 +37,7 @@ def world(
     partner_a_user,
     partner_b_user,
     lead,
+    observer,
 ):
     Invitee.objects.create(convening=meeting, person=partner_a_user.person)
     item = ActionItem.objects.create(
@@ -46,6 +55,7 @@ def world(
         "coordinator": client_for(coordinator),
         "other_coordinator": client_for(other_coordinator),
         "lead": client_for(lead),
+        "observer": client_for(observer),
     }
     m, w, g = meeting.pk, workshop.pk, group.pk
     urls = {
@@ -85,35 +95,35 @@ def world(
     return clients, urls, posts
 
 
-# Coordinators and superusers have no Person: "calendar" is a 404 for them.
+# Coordinators, observers and superusers have no Person: "calendar" is a 404 for them.
 EXPECTED = {
-    #                       anon partA partB coord other lead
-    "list": (302, 200, 200, 200, 200, 200),
-    "create": (302, 403, 403, 200, 200, 403),
-    "meeting": (302, 200, 404, 200, 404, 200),
-    "meeting_edit": (302, 403, 404, 200, 404, 200),
-    "meeting_minutes": (302, 403, 404, 200, 404, 200),
-    "meeting_ics": (302, 200, 404, 200, 404, 200),
-    "meeting_action_new": (302, 403, 404, 200, 404, 200),
-    "meeting_invite": (302, 403, 404, 200, 404, 200),
-    "meeting_cancel": (302, 403, 404, 200, 404, 200),
-    "workshop_cancel": (302, 403, 404, 200, 404, 404),
-    "missing_cancel": (302, 404, 404, 404, 404, 404),
-    "workshop": (302, 200, 404, 200, 404, 404),
-    "workshop_edit": (302, 403, 404, 200, 404, 404),
-    "groups": (302, 200, 200, 200, 200, 200),
-    "group_create": (302, 403, 403, 200, 200, 403),
-    "group": (302, 200, 404, 200, 404, 200),
-    "group_edit": (302, 403, 404, 200, 404, 200),
-    "group_meeting": (302, 403, 404, 200, 404, 200),
-    "action": (302, 200, 404, 200, 404, 200),
-    "overdue": (302, 403, 403, 200, 200, 403),
-    "my_actions": (302, 200, 200, 200, 200, 200),
-    "calendar": (302, 200, 200, 404, 404, 200),
-    "outbox": (302, 403, 403, 200, 200, 403),
-    "missing_convening": (302, 404, 404, 404, 404, 404),
-    "missing_group": (302, 404, 404, 404, 404, 404),
-    "missing_action": (302, 404, 404, 404, 404, 404),
+    #                       anon partA partB coord other lead  obs
+    "list": (302, 200, 200, 200, 200, 200, 200),
+    "create": (302, 403, 403, 200, 200, 403, 403),
+    "meeting": (302, 200, 404, 200, 404, 200, 200),
+    "meeting_edit": (302, 403, 404, 200, 404, 200, 403),
+    "meeting_minutes": (302, 403, 404, 200, 404, 200, 403),
+    "meeting_ics": (302, 200, 404, 200, 404, 200, 200),
+    "meeting_action_new": (302, 403, 404, 200, 404, 200, 403),
+    "meeting_invite": (302, 403, 404, 200, 404, 200, 403),
+    "meeting_cancel": (302, 403, 404, 200, 404, 200, 403),
+    "workshop_cancel": (302, 403, 404, 200, 404, 404, 403),
+    "missing_cancel": (302, 404, 404, 404, 404, 404, 404),
+    "workshop": (302, 200, 404, 200, 404, 404, 200),
+    "workshop_edit": (302, 403, 404, 200, 404, 404, 403),
+    "groups": (302, 200, 200, 200, 200, 200, 200),
+    "group_create": (302, 403, 403, 200, 200, 403, 403),
+    "group": (302, 200, 404, 200, 404, 200, 200),
+    "group_edit": (302, 403, 404, 200, 404, 200, 403),
+    "group_meeting": (302, 403, 404, 200, 404, 200, 403),
+    "action": (302, 200, 404, 200, 404, 200, 200),
+    "overdue": (302, 403, 403, 200, 200, 403, 403),
+    "my_actions": (302, 200, 200, 200, 200, 200, 200),
+    "calendar": (302, 200, 200, 404, 404, 200, 404),
+    "outbox": (302, 403, 403, 200, 200, 403, 403),
+    "missing_convening": (302, 404, 404, 404, 404, 404, 404),
+    "missing_group": (302, 404, 404, 404, 404, 404, 404),
+    "missing_action": (302, 404, 404, 404, 404, 404, 404),
 }
 
 
@@ -133,11 +143,11 @@ def test_get_matrix_htmx(world, name):
 
 # POSTs that change something: who is refused, and that nothing changed.
 POST_EXPECTED = {
-    #                  anon partA partB coord other lead
-    "invite": (302, 403, 404, 200, 404, 200),
-    "attendance": (302, 403, 404, 302, 404, 302),
-    "rsvp": (302, 302, 404, 403, 404, 403),
-    "group_action": (302, 403, 404, 400, 404, 400),
+    #                  anon partA partB coord other lead  obs
+    "invite": (302, 403, 404, 200, 404, 200, 403),
+    "attendance": (302, 403, 404, 302, 404, 302, 403),
+    "rsvp": (302, 302, 404, 403, 404, 403, 403),
+    "group_action": (302, 403, 404, 400, 404, 400, 403),
 }
 
 
@@ -206,7 +216,13 @@ def test_cancel_post_matrix(world, meeting, workshop, django_user_model):
     clients, _, _ = world
     root = django_user_model.objects.create_superuser("root@example.org", "root@example.org", "x")
     clients["superuser"] = client_for(root)
-    refused = {"anonymous": 302, "partner_a": 403, "partner_b": 404, "other_coordinator": 404}
+    refused = {
+        "anonymous": 302,
+        "partner_a": 403,
+        "partner_b": 404,
+        "other_coordinator": 404,
+        "observer": 403,
+    }
     cases = (
         (meeting, refused, ["lead", "coordinator", "superuser"]),
         (workshop, {**refused, "lead": 404}, ["coordinator", "superuser"]),

@@ -86,6 +86,7 @@ def test_demo_network_is_rich_enough_to_show_every_page():
         ("partner@demo.vcc", "Riverbend Family Farm"),
         ("lead@demo.vcc", "Msunduzi Furniture Works"),
         ("admin@demo.vcc", None),
+        ("observer@demo.vcc", None),
     ],
 )
 def test_demo_users_can_sign_in(username, partner):
@@ -186,3 +187,16 @@ def test_demo_dashboard_shows_reported_sales_and_jobs():
     assert "in sales reported" in page
     assert "jobs created and" in page
     assert "No sales reported for this period" not in page
+
+
+def test_demo_observer_reads_the_food_chain_and_changes_nothing():
+    seed()
+    client = Client()
+    client.login(username="observer@demo.vcc", password=DEMO_PASSWORD)
+    food = ValueChain.objects.get(name=FOOD)
+    saligna = ValueChain.objects.get(name=SALIGNA)
+    assert client.get(food.get_absolute_url()).status_code == 200
+    assert client.get(saligna.get_absolute_url()).status_code == 404
+    assert client.get(reverse("outcomes:dashboard")).status_code == 200
+    assert client.get(reverse("partners:create")).status_code == 403
+    assert client.get(reverse("admin:index")).status_code == 302

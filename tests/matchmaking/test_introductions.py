@@ -225,7 +225,15 @@ def test_partner_sees_its_introduction_and_says_how_it_goes(
 
 
 def test_permissions(
-    partner_a, buyer, chain_a, coordinator, other_coordinator, partner_a_user, partner_b_user, lead
+    partner_a,
+    buyer,
+    chain_a,
+    coordinator,
+    other_coordinator,
+    partner_a_user,
+    partner_b_user,
+    lead,
+    observer,
 ):
     intro = make(partner_a, buyer, chain_a)
     urls = [BOARD, introduce_url(partner_a), intro.get_absolute_url()]
@@ -236,6 +244,8 @@ def test_permissions(
         coordinator: (200, 200, 200),
         other_coordinator: (200, 404, 404),
         lead: (403, 403, 200),
+        # The board and introductions are the coordinators' working pages, not for observers.
+        observer: (403, 403, 404),
     }
     for user, statuses in expected.items():
         client = client_for(user)

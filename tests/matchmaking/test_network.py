@@ -140,7 +140,7 @@ def test_network_data_queries_constant(as_coordinator, chain, count, django_asse
     assert len(data["edges"]) == count
 
 
-def test_network_pages_permissions(chain, partner_a_user, other_coordinator, coordinator):
+def test_network_pages_permissions(chain, partner_a_user, other_coordinator, coordinator, observer):
     urls = [
         reverse("matchmaking:network"),
         reverse("matchmaking:chain_network", args=[chain["chain"].pk]),
@@ -149,11 +149,15 @@ def test_network_pages_permissions(chain, partner_a_user, other_coordinator, coo
     ]
     assert [client_for(coordinator).get(u).status_code for u in urls] == [200, 200, 200, 200]
     assert [client_for(other_coordinator).get(u).status_code for u in urls] == [200, 404, 404, 404]
+    assert [client_for(observer).get(u).status_code for u in urls] == [200, 200, 200, 200]
     assert [client_for(partner_a_user).get(u).status_code for u in urls] == [403, 403, 403, 403]
     assert [client_for(None).get(u).status_code for u in urls] == [302, 302, 302, 302]
     # The other coordinator's whole-network map holds nothing of chain A.
     data = client_for(other_coordinator).get(reverse("matchmaking:network_data")).json()
     assert "Amatola Sawmill" not in {n["name"] for n in data["nodes"]}
+    # The observer's holds chain A's.
+    data = client_for(observer).get(reverse("matchmaking:network_data")).json()
+    assert "Amatola Sawmill" in {n["name"] for n in data["nodes"]}
 
 
 def test_gaps_page_lists_each_kind_of_gap(as_coordinator, chain, coordinator):

@@ -72,7 +72,7 @@ def test_a_superusers_recompute_rewrites_every_chain(
 ):
     chain_a, chain_b = two_chains
     before = _rows(chain_a) | _rows(chain_b)
-    admin = UserFactory(username="root@example.org", is_staff=True, is_superuser=True)
+    admin = UserFactory(username="root@example.org", coordinator=True, is_superuser=True)
     with django_capture_on_commit_callbacks(execute=True):
         client_for(admin).post(reverse("matchmaking:recompute"))
     after = _rows(chain_a) | _rows(chain_b)

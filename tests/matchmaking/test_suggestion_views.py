@@ -51,6 +51,7 @@ def _share(chain):
 
 
 ROLES = [
+    "observer",
     "anonymous",
     "coordinator",
     "other_coordinator",
@@ -77,6 +78,7 @@ MATRIX = [
             "partner_a_user": (403, 200),
             "partner_b_user": 404,
             "lead": (403, 200),
+            "observer": 403,
         },
     ),
     (
@@ -90,6 +92,7 @@ MATRIX = [
             "partner_a_user": (403, 200),
             "partner_b_user": 404,
             "lead": (403, 200),
+            "observer": 403,
         },
     ),
     (
@@ -103,6 +106,7 @@ MATRIX = [
             "partner_a_user": 403,
             "partner_b_user": 403,
             "lead": 403,
+            "observer": 403,
         },
     ),
     (
@@ -116,6 +120,7 @@ MATRIX = [
             "partner_a_user": 403,
             "partner_b_user": 403,
             "lead": 403,
+            "observer": 403,
         },
     ),
     (
@@ -129,6 +134,7 @@ MATRIX = [
             "partner_a_user": 403,
             "partner_b_user": 403,
             "lead": 403,
+            "observer": 403,
         },
     ),
     (
@@ -142,6 +148,7 @@ MATRIX = [
             "partner_a_user": 403,
             "partner_b_user": 403,
             "lead": 403,
+            "observer": 403,
         },
     ),
     (
@@ -155,6 +162,7 @@ MATRIX = [
             "partner_a_user": (404, 403),
             "partner_b_user": 404,
             "lead": (404, 403),
+            "observer": 404,
         },
     ),
     (
@@ -168,6 +176,7 @@ MATRIX = [
             "partner_a_user": (404, 403),
             "partner_b_user": 404,
             "lead": (404, 403),
+            "observer": 404,
         },
     ),
     (
@@ -181,6 +190,7 @@ MATRIX = [
             "partner_a_user": (404, 403),
             "partner_b_user": 404,
             "lead": (404, 403),
+            "observer": 404,
         },
     ),
 ]

@@ -183,7 +183,15 @@ def test_a_batch_goes_on_after_one_message_is_refused(smtp):
     assert states == {first.pk: State.PENDING, second.pk: State.SENT}
 
 
-ROLES = ["anonymous", "partner_a", "partner_b", "coordinator", "other_coordinator", "lead"]
+ROLES = [
+    "anonymous",
+    "partner_a",
+    "partner_b",
+    "coordinator",
+    "other_coordinator",
+    "lead",
+    "observer",
+]
 
 
 def test_send_again_permissions(
@@ -205,6 +213,7 @@ def test_send_again_permissions(
         "partner_b": 403,
         "other_coordinator": 404,
         "lead": 403,
+        "observer": 403,
     }
     client = client_for(coordinator)
     assert client.get(url).status_code == 405  # a link followed does not send

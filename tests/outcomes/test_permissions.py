@@ -1,6 +1,7 @@
 """Every URL of outcomes and imports × every role. 302: sent to sign in; 404: not theirs to see;
 403: a page they may not use. Partners report outcomes for their own organisation only; the
-dashboard and imports are the coordinators', for the chains they coordinate."""
+dashboard and imports are the coordinators', for the chains they coordinate; an observer of
+chain A reads its dashboard and report, and reports, edits and imports nothing (403)."""
 
 import datetime
 
@@ -13,35 +14,43 @@ from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "partner_a", "partner_b", "coordinator", "other_coordinator", "lead"]
+ROLES = [
+    "anonymous",
+    "partner_a",
+    "partner_b",
+    "coordinator",
+    "other_coordinator",
+    "lead",
+    "observer",
+]
 
 # (url name, method): expected status per role, in ROLES order.
 EXPECTED = {
-    ("outcomes_a", "get"): [302, 200, 404, 200, 404, 200],
-    ("outcomes_a", "post"): [302, 400, 404, 400, 404, 400],
-    ("outcomes_b", "get"): [302, 404, 200, 404, 200, 404],
-    ("edit_report_a", "get"): [302, 200, 404, 200, 404, 200],
-    ("edit_report_a", "post"): [302, 400, 404, 400, 404, 400],
-    ("delete_report_a", "get"): [302, 200, 404, 200, 404, 200],
-    ("delete_report_a", "post"): [302, 302, 404, 302, 404, 302],
-    ("edit_report_b", "get"): [302, 404, 200, 404, 200, 404],
-    ("delete_report_b", "post"): [302, 404, 302, 404, 302, 404],
+    ("outcomes_a", "get"): [302, 200, 404, 200, 404, 200, 403],
+    ("outcomes_a", "post"): [302, 400, 404, 400, 404, 400, 403],
+    ("outcomes_b", "get"): [302, 404, 200, 404, 200, 404, 404],
+    ("edit_report_a", "get"): [302, 200, 404, 200, 404, 200, 403],
+    ("edit_report_a", "post"): [302, 400, 404, 400, 404, 400, 403],
+    ("delete_report_a", "get"): [302, 200, 404, 200, 404, 200, 403],
+    ("delete_report_a", "post"): [302, 302, 404, 302, 404, 302, 403],
+    ("edit_report_b", "get"): [302, 404, 200, 404, 200, 404, 404],
+    ("delete_report_b", "post"): [302, 404, 302, 404, 302, 404, 404],
     # B's report under A's address: nobody reaches another partner's report that way.
-    ("edit_report_b_as_a", "get"): [302, 404, 404, 404, 404, 404],
-    ("delete_report_b_as_a", "post"): [302, 404, 404, 404, 404, 404],
-    ("edit_report_missing", "get"): [302, 404, 404, 404, 404, 404],
-    ("dashboard", "get"): [302, 403, 403, 200, 200, 403],
-    ("report", "get"): [302, 403, 403, 200, 200, 403],
-    ("figure_csv", "get"): [302, 403, 403, 200, 200, 403],
-    ("figure_missing", "get"): [302, 403, 403, 404, 404, 403],
-    ("imports", "get"): [302, 403, 403, 200, 200, 403],
-    ("imports", "post"): [302, 403, 403, 400, 400, 403],
-    ("import_job", "get"): [302, 403, 403, 200, 404, 403],
-    ("import_job", "post"): [302, 403, 403, 400, 404, 403],
-    ("import_file", "post"): [302, 403, 403, 400, 404, 403],
-    ("import_commit", "post"): [302, 403, 403, 302, 404, 403],
-    ("import_undo", "post"): [302, 403, 403, 302, 404, 403],
-    ("import_missing", "get"): [302, 403, 403, 404, 404, 403],
+    ("edit_report_b_as_a", "get"): [302, 404, 404, 404, 404, 404, 403],
+    ("delete_report_b_as_a", "post"): [302, 404, 404, 404, 404, 404, 403],
+    ("edit_report_missing", "get"): [302, 404, 404, 404, 404, 404, 403],
+    ("dashboard", "get"): [302, 403, 403, 200, 200, 403, 200],
+    ("report", "get"): [302, 403, 403, 200, 200, 403, 200],
+    ("figure_csv", "get"): [302, 403, 403, 200, 200, 403, 200],
+    ("figure_missing", "get"): [302, 403, 403, 404, 404, 403, 404],
+    ("imports", "get"): [302, 403, 403, 200, 200, 403, 403],
+    ("imports", "post"): [302, 403, 403, 400, 400, 403, 403],
+    ("import_job", "get"): [302, 403, 403, 200, 404, 403, 403],
+    ("import_job", "post"): [302, 403, 403, 400, 404, 403, 403],
+    ("import_file", "post"): [302, 403, 403, 400, 404, 403, 403],
+    ("import_commit", "post"): [302, 403, 403, 302, 404, 403, 403],
+    ("import_undo", "post"): [302, 403, 403, 302, 404, 403, 403],
+    ("import_missing", "get"): [302, 403, 403, 404, 404, 403, 403],
 }
 
 

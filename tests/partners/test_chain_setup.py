@@ -287,7 +287,7 @@ def test_chain_setup_page_query_count(as_coordinator, chain_a, django_assert_num
 
 
 def test_first_run_leads_to_creating_a_chain(db):
-    newcomer = UserFactory(username="new@example.org", is_staff=True)
+    newcomer = UserFactory(username="new@example.org", coordinator=True)
     client = client_for(newcomer)
     response = client.get(reverse("home"), follow=True)
     assert response.redirect_chain[-1][0] == reverse("partners:chains")

@@ -1,7 +1,8 @@
 """Every URL of the partner directory × every role: the server answers as the table says.
 
 Roles: anonymous, partner member of A, partner member of B, coordinator of A's chain,
-coordinator of another chain (B), and the working-group lead (a member of A). 302 means
+coordinator of another chain (B), the working-group lead (a member of A), and an observer of
+A's chain (reads what its coordinator reads, changes nothing: every form is a 403). 302 means
 "sent to sign in"; an object the user may not see is a 404, a page they may not use a 403.
 """
 
@@ -22,7 +23,15 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ["anonymous", "partner_a", "partner_b", "coordinator", "other_coordinator", "lead"]
+ROLES = [
+    "anonymous",
+    "partner_a",
+    "partner_b",
+    "coordinator",
+    "other_coordinator",
+    "lead",
+    "observer",
+]
 
 
 @pytest.fixture
@@ -35,6 +44,7 @@ def world(
     partner_a_user,
     partner_b_user,
     lead,
+    observer,
 ):
     offer = OfferFactory(partner=partner_a)
     need = NeedFactory(partner=partner_a)
@@ -48,6 +58,7 @@ def world(
         "coordinator": client_for(coordinator),
         "other_coordinator": client_for(other_coordinator),
         "lead": client_for(lead),
+        "observer": client_for(observer),
     }
     a = partner_a.pk
     urls = {
@@ -78,6 +89,7 @@ def world(
         "person": reverse("partners:person", args=[person.pk]),
         "person_edit": reverse("partners:person_edit", args=[person.pk]),
         "my": reverse("partners:my_organisation"),
+        "observers": reverse("partners:chain_observers", args=[chain_a.pk]),
         "missing_partner": reverse("partners:detail", args=[999999]),
         "missing_person": reverse("partners:person", args=[999999]),
         "missing_chain": reverse("partners:chain", args=[999999]),
@@ -87,37 +99,38 @@ def world(
 
 # (url name) -> expected status per role, in ROLES order.
 EXPECTED = {
-    #                      anon partA partB coord other lead
-    "directory": (302, 403, 403, 200, 200, 403),
-    "directory_csv": (302, 403, 403, 200, 200, 403),
-    "people_csv": (302, 403, 403, 200, 200, 403),
-    "export": (302, 403, 403, 200, 200, 403),
-    "create": (302, 403, 403, 200, 200, 403),
-    "people": (302, 403, 403, 200, 200, 403),
-    "chains": (302, 403, 403, 200, 200, 403),
-    "chain": (302, 403, 403, 200, 404, 403),
-    "detail": (302, 200, 404, 200, 404, 200),
-    "detail_offers": (302, 200, 404, 200, 404, 200),
-    "detail_history": (302, 200, 404, 200, 404, 200),
-    "detail_timeline": (302, 200, 404, 200, 404, 200),
-    "person_log": (302, 403, 403, 200, 404, 403),
-    "edit": (302, 200, 404, 200, 404, 200),
-    "offer_create": (302, 200, 404, 200, 404, 200),
-    "offer_edit": (302, 200, 404, 200, 404, 200),
-    "need_edit": (302, 200, 404, 200, 404, 200),
-    "participation_create": (302, 403, 403, 200, 404, 403),
-    "participation_edit": (302, 403, 403, 200, 404, 403),
-    "commitment_create": (302, 403, 403, 200, 404, 403),
-    "commitment_edit": (302, 403, 403, 200, 404, 403),
-    "interest_create": (302, 403, 403, 200, 404, 403),
-    "person_create": (302, 403, 403, 200, 404, 403),
-    "invite": (302, 403, 403, 200, 404, 403),
-    "person": (302, 200, 404, 200, 404, 404),
-    "person_edit": (302, 200, 404, 200, 404, 404),
-    "my": (302, 302, 302, 200, 200, 302),
-    "missing_partner": (302, 404, 404, 404, 404, 404),
-    "missing_person": (302, 404, 404, 404, 404, 404),
-    "missing_chain": (302, 403, 403, 404, 404, 403),
+    #                      anon partA partB coord other lead  obs
+    "directory": (302, 403, 403, 200, 200, 403, 200),
+    "directory_csv": (302, 403, 403, 200, 200, 403, 200),
+    "people_csv": (302, 403, 403, 200, 200, 403, 200),
+    "export": (302, 403, 403, 200, 200, 403, 403),
+    "create": (302, 403, 403, 200, 200, 403, 403),
+    "people": (302, 403, 403, 200, 200, 403, 200),
+    "chains": (302, 403, 403, 200, 200, 403, 200),
+    "chain": (302, 403, 403, 200, 404, 403, 200),
+    "detail": (302, 200, 404, 200, 404, 200, 200),
+    "detail_offers": (302, 200, 404, 200, 404, 200, 200),
+    "detail_history": (302, 200, 404, 200, 404, 200, 200),
+    "detail_timeline": (302, 200, 404, 200, 404, 200, 200),
+    "person_log": (302, 403, 403, 200, 404, 403, 403),
+    "edit": (302, 200, 404, 200, 404, 200, 403),
+    "offer_create": (302, 200, 404, 200, 404, 200, 403),
+    "offer_edit": (302, 200, 404, 200, 404, 200, 403),
+    "need_edit": (302, 200, 404, 200, 404, 200, 403),
+    "participation_create": (302, 403, 403, 200, 404, 403, 403),
+    "participation_edit": (302, 403, 403, 200, 404, 403, 403),
+    "commitment_create": (302, 403, 403, 200, 404, 403, 403),
+    "commitment_edit": (302, 403, 403, 200, 404, 403, 403),
+    "interest_create": (302, 403, 403, 200, 404, 403, 403),
+    "person_create": (302, 403, 403, 200, 404, 403, 403),
+    "invite": (302, 403, 403, 200, 404, 403, 403),
+    "person": (302, 200, 404, 200, 404, 404, 200),
+    "person_edit": (302, 200, 404, 200, 404, 404, 403),
+    "my": (302, 302, 302, 200, 200, 302, 200),
+    "observers": (302, 403, 403, 200, 404, 403, 403),
+    "missing_partner": (302, 404, 404, 404, 404, 404, 404),
+    "missing_person": (302, 404, 404, 404, 404, 404, 404),
+    "missing_chain": (302, 403, 403, 404, 404, 403, 404),
 }
 
 
@@ -144,7 +157,7 @@ def test_posts_from_outsiders_change_nothing(world, name, partner_a):
     """A POST refused by the matrix writes nothing to the partner's history."""
     clients, urls = world
     before = partner_a.changes.count()
-    for role in ("anonymous", "partner_b", "other_coordinator"):
+    for role in ("anonymous", "partner_b", "other_coordinator", "observer"):
         response = clients[role].post(urls[name], {"name": "Hijacked", "description": "x"})
         assert response.status_code in (302, 403, 404), role
         if role == "anonymous":
