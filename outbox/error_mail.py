@@ -5,7 +5,7 @@ Message instead, so the report is retried like every other email and shows on th
 It writes in a transaction of its own, on a connection of its own (a short-lived thread), so a
 request whose transaction is rolled back still reports; one email per administrator per
 distinct error an hour (the outbox's idempotency key), so an error storm is not a mail storm.
-It never raises: a failure to report is printed to stderr by logging's own handleError.
+It never raises: a failure to report is printed to stderr.
 
 The email carries the error, its traceback, the method, the URL pattern, the request id and
 the user's id; not the request's cookies, headers or body (no personal data, no session ids).
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sys
 import threading
 import traceback
 
@@ -34,8 +35,8 @@ class ServerErrorEmailHandler(logging.Handler):
             if not settings.ADMINS:
                 return
             report = build_report(record)
-        except Exception:
-            self.handleError(record)
+        except Exception as error:
+            print_failure(error)
             return
         failures: list[BaseException] = []
         worker = threading.Thread(
@@ -47,7 +48,16 @@ class ServerErrorEmailHandler(logging.Handler):
         worker.start()
         worker.join(WAIT_SECONDS)
         if failures:
-            self.handleError(record)
+            print_failure(failures[0])
+
+
+def print_failure(error: BaseException) -> None:
+    """What stopped a report, on stderr (where the process's supervisor keeps it)."""
+    try:
+        sys.stderr.write("--- The server error could not be queued for ADMINS ---\n")
+        traceback.print_exception(error, file=sys.stderr)
+    except Exception:  # stderr closed: nothing more to do
+        pass
 
 
 def build_report(record: logging.LogRecord) -> dict:

@@ -100,3 +100,17 @@ class RequestLogMiddleware:
         finally:
             user_id_var.reset(user_token)
             request_id_var.reset(token)
+
+
+def scrub_sentry_event(event: dict, hint: dict) -> dict:
+    """Sentry's `before_send`: a request's address as its URL pattern (the transaction name,
+    e.g. "/calendar/{token}.ics"), without its query string: links carry signed tokens and
+    filters carry what people searched for."""
+    request = event.get("request")
+    if isinstance(request, dict):
+        request.pop("query_string", None)
+        request.pop("cookies", None)
+        request.pop("data", None)
+        if event.get("transaction"):
+            request["url"] = event["transaction"]
+    return event

@@ -241,6 +241,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # collector, with the request id, route, status and user id (vcc/logs.py); no personal data.
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT == "json":
+    import logging
+
+    logging.captureWarnings(True)  # Python's warnings as JSON lines too (logger py.warnings)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -291,17 +295,23 @@ LOGGING = {
 }
 
 # Optional error tracking with Sentry's official SDK: only when SENTRY_DSN is set; no personal
-# data is sent (no user names, emails, cookies or request bodies).
+# data is sent (no users, cookies, request bodies or local variables; tests/test_logs.py).
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
 if SENTRY_DSN:
     import sentry_sdk
     from sentry_sdk.integrations.celery import CeleryIntegration
     from sentry_sdk.integrations.django import DjangoIntegration
 
+    from vcc.logs import scrub_sentry_event
+
     sentry_sdk.init(
         dsn=SENTRY_DSN,
         integrations=[DjangoIntegration(), CeleryIntegration()],
         send_default_pii=False,
+        # A frame's local variables hold what a request carried (session keys, addresses).
+        include_local_variables=False,
+        max_request_body_size="never",
+        before_send=scrub_sentry_event,
         environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
     )
