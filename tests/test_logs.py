@@ -101,7 +101,8 @@ def test_sentry_receives_a_server_error_without_personal_data(tmp_path):
             "with override_settings(ROOT_URLCONF='tests.outbox.test_error_mail'):\n"
             "    browser = Client(raise_request_exception=False)\n"
             "    browser.cookies['sessionid'] = 'secret-session-cookie'\n"
-            "    assert browser.get('/broken/7/?email=someone@private.example').status_code == 500\n"
+            "    answer = browser.get('/broken/7/?email=someone@private.example')\n"
+            "    assert answer.status_code == 500\n"
             "sentry_sdk.flush(10)\n",
             tmp_path,
             SENTRY_DSN=f"http://public@127.0.0.1:{server.server_port}/1",
