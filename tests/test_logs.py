@@ -6,12 +6,15 @@ Each runs vcc in a process of its own, as a server does: settings read the envir
 
 import gzip
 import json
+import logging
 import os
 import subprocess
 import sys
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -123,3 +126,43 @@ def test_without_sentry_dsn_sentry_is_off(tmp_path):
         tmp_path,
         SENTRY_DSN="",
     )
+
+
+class Collect(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture
+def request_lines():
+    collect = Collect()
+    logger = logging.getLogger("vcc.requests")
+    old_level = logger.level
+    logger.addHandler(collect)
+    logger.setLevel(logging.INFO)
+    yield collect.records
+    logger.removeHandler(collect)
+    logger.setLevel(old_level)
+
+
+@pytest.mark.django_db
+def test_a_signed_in_request_line_carries_the_user_id_and_the_route(
+    as_coordinator, coordinator, partner_a, request_lines
+):
+    response = as_coordinator.get(f"/partners/{partner_a.pk}/", HTTP_X_REQUEST_ID="abc-123")
+    assert response.status_code == 200
+    assert response["X-Request-ID"] == "abc-123"
+    [line] = request_lines
+    assert line.user_id == coordinator.pk and line.status == 200
+    assert line.path == "/partners/<id:pk>/" and line.request_id == "abc-123"
+
+
+@pytest.mark.django_db
+def test_a_request_id_from_outside_that_is_not_an_id_is_replaced(client, request_lines):
+    response = client.get("/accounts/login/", HTTP_X_REQUEST_ID="<script>" + "x" * 100)
+    assert len(response["X-Request-ID"]) == 32
+    assert request_lines[0].request_id == response["X-Request-ID"]
