@@ -16,6 +16,7 @@ import re
 import time
 import uuid
 
+from django.utils.functional import empty
 from pythonjsonlogger.json import JsonFormatter as _JsonFormatter
 
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
@@ -64,6 +65,16 @@ def route_of(request) -> str:
     return "(unmatched)"
 
 
+def loaded_user_id(request) -> int | None:
+    """The signed-in user's id if the request already read its user (a page that never asks
+    who is signed in costs no session query for its log line)."""
+    user = getattr(request, "user", None)
+    wrapped = getattr(user, "_wrapped", user)
+    if wrapped is None or wrapped is empty:
+        return None
+    return wrapped.pk if wrapped.is_authenticated else None
+
+
 class RequestLogMiddleware:
     """Sets the request id for the request's log lines and logs one line when it ends."""
 
@@ -79,8 +90,7 @@ class RequestLogMiddleware:
         started = time.monotonic()
         try:
             response = self.get_response(request)
-            user = getattr(request, "user", None)
-            user_id = user.pk if user is not None and user.is_authenticated else None
+            user_id = loaded_user_id(request)
             user_id_var.set(user_id)
             response["X-Request-ID"] = request_id
             requests_log.info(
