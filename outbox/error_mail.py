@@ -3,7 +3,8 @@
 Django's own AdminEmailHandler talks SMTP in the failing request; this one writes an outbox
 Message instead, so the report is retried like every other email and shows on the outbox page.
 It writes in a transaction of its own, on a connection of its own (a short-lived thread), so a
-request whose transaction is rolled back still reports; one email per administrator per
+request whose transaction is rolled back still reports (on SQLite, which has one writer, the
+report waits for that rollback to free the database); one email per administrator per
 distinct error an hour (the outbox's idempotency key), so an error storm is not a mail storm.
 It never raises: a failure to report is printed to stderr.
 
@@ -17,12 +18,14 @@ import hashlib
 import logging
 import sys
 import threading
+import time
 import traceback
 
 _reporting = threading.local()
 
 SUBJECT_PREFIX = "[vcc] "
 WAIT_SECONDS = 10.0
+LOCKED_RETRY_SECONDS = 30.0
 
 
 class ServerErrorEmailHandler(logging.Handler):
@@ -38,17 +41,21 @@ class ServerErrorEmailHandler(logging.Handler):
         except Exception as error:
             print_failure(error)
             return
-        failures: list[BaseException] = []
         worker = threading.Thread(
-            target=_schedule_in_own_transaction,
-            args=(report, failures),
-            name="vcc-error-mail",
-            daemon=True,
+            target=_schedule_in_own_transaction, args=(report,), name="vcc-error-mail"
         )
+        worker.daemon = True
         worker.start()
-        worker.join(WAIT_SECONDS)
-        if failures:
-            print_failure(failures[0])
+        if not sqlite_writer_busy():
+            worker.join(WAIT_SECONDS)
+
+
+def sqlite_writer_busy() -> bool:
+    """SQLite has one writer: while this thread's transaction is open, the report's own
+    transaction can only follow it (the worker retries until this one has rolled back)."""
+    from django.db import connection
+
+    return connection.vendor == "sqlite" and connection.in_atomic_block
 
 
 def print_failure(error: BaseException) -> None:
@@ -89,14 +96,24 @@ def build_report(record: logging.LogRecord) -> dict:
     return {"subject": subject, "text": "\n".join(lines), "signature": where}
 
 
-def _schedule_in_own_transaction(report: dict, failures: list[BaseException]) -> None:
-    from django.db import connections
+def _schedule_in_own_transaction(report: dict) -> None:
+    from django.db import OperationalError, connections
 
     _reporting.active = True
+    deadline = time.monotonic() + LOCKED_RETRY_SECONDS
     try:
-        schedule_report(**report)
-    except BaseException as error:  # reported by the handler's handleError
-        failures.append(error)
+        while True:
+            try:
+                schedule_report(**report)
+                return
+            except OperationalError as error:
+                # SQLite: the failing request's write transaction still holds the database.
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise
+                connections.close_all()
+                time.sleep(0.1)
+    except BaseException as error:
+        print_failure(error)
     finally:
         connections.close_all()  # this thread's own connections
 
