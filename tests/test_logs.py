@@ -4,6 +4,7 @@ SENTRY_DSN is set, receives a server error without cookies or user data.
 
 Each runs vcc in a process of its own, as a server does: settings read the environment once."""
 
+import datetime
 import gzip
 import json
 import logging
@@ -56,6 +57,7 @@ def test_json_log_lines_parse_with_their_fields(tmp_path):
     assert lines, "nothing was logged"
     for line in lines:
         assert {"time", "level", "logger", "message", "request_id"} <= set(line), line
+        assert datetime.datetime.fromisoformat(line["time"]).utcoffset() == datetime.timedelta(0)
     requests = [line for line in lines if line["logger"] == "vcc.requests"]
     login, missing = requests
     assert login["request_id"] == "probe-1"
