@@ -63,4 +63,4 @@ EXPOSE 8000
 # worker's and beat's own checks are docker-compose.yml's.
 HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=8)"]
-CMD ["gunicorn", "vcc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "vcc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--config", "python:vcc.gunicorn_conf"]

@@ -171,6 +171,13 @@ def test_gunicorn_serves_a_real_wsgi_application(step):
     assert args.args[0] == settings.WSGI_APPLICATION.replace(".application", ":application")
 
 
+@pytest.mark.parametrize("step", all_steps("gunicorn"))
+def test_gunicorn_reads_vcc_settings_for_its_logs(step):
+    args = GunicornConfig().parser().parse_args(step[1:])
+    assert args.config == "python:vcc.gunicorn_conf"
+    importlib.import_module(args.config.removeprefix("python:"))
+
+
 def test_image_runs_the_web_server_by_default():
     cmd = re.search(r"^CMD (\[.*\])$", DOCKERFILE, re.MULTILINE)
     assert cmd, "the Dockerfile has no CMD in exec form"

@@ -168,3 +168,23 @@ def test_a_request_id_from_outside_that_is_not_an_id_is_replaced(client, request
     response = client.get("/accounts/login/", HTTP_X_REQUEST_ID="<script>" + "x" * 100)
     assert len(response["X-Request-ID"]) == 32
     assert request_lines[0].request_id == response["X-Request-ID"]
+
+
+def test_gunicorn_own_lines_are_json_too(tmp_path):
+    """gunicorn's lines (a worker timing out, say) with the stack's --config."""
+    done = run_vcc(
+        "from gunicorn.config import Config\n"
+        "from gunicorn.glogging import Logger\n"
+        "from vcc import gunicorn_conf\n"
+        "config = Config()\n"
+        "config.set('logconfig_dict', gunicorn_conf.logconfig_dict)\n"
+        "Logger(config).critical('WORKER TIMEOUT (pid:%s)', 42)\n",
+        tmp_path,
+        LOG_FORMAT="json",
+    )
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.strip()]
+    assert {
+        "logger": "gunicorn.error",
+        "level": "CRITICAL",
+        "message": "WORKER TIMEOUT (pid:42)",
+    }.items() <= lines[-1].items()

@@ -26,6 +26,14 @@ requests_log = logging.getLogger("vcc.requests")
 
 _SAFE_ID = re.compile(r"^[A-Za-z0-9-]{1,64}$")
 
+# The JSON lines' formatter, for settings.LOGGING and gunicorn's own lines (vcc/gunicorn_conf.py).
+JSON_FORMATTER = {
+    "()": "vcc.logs.JsonFormatter",
+    "fmt": "%(levelname)s %(name)s %(message)s",
+    "rename_fields": {"levelname": "level", "name": "logger"},
+    "timestamp": "time",  # ISO 8601, UTC
+}
+
 
 class RequestContextFilter(logging.Filter):
     """Adds `request_id` (and `user_id` when known) to every record a handler emits."""

@@ -11,6 +11,8 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 
+from vcc.logs import JSON_FORMATTER
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VCC_VAR_DIR", BASE_DIR / "var"))
 
@@ -254,12 +256,7 @@ LOGGING = {
     },
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {
-            "()": "vcc.logs.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s",
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "timestamp": "time",  # ISO 8601, UTC
-        },
+        "json": JSON_FORMATTER,
     },
     "handlers": {
         "console": {
