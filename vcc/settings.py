@@ -282,6 +282,8 @@ LOGGING = {
         # Django's own loggers mail server errors through the outbox (not Django's SMTP
         # AdminEmailHandler) and print what reaches LOG_LEVEL through the root's console.
         "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # A Celery task that raised (the worker's server errors) is mailed the same way.
+        "celery.app.trace": {"handlers": ["mail_admins"], "level": "INFO"},
         # A request for another host name is a scanner's, not a bug: logged, not emailed.
         "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
         # Request lines: with JSON logs by default (a log collector's access log); in plain

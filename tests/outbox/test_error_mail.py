@@ -19,6 +19,7 @@ from outbox.error_mail import ServerErrorEmailHandler
 from outbox.models import Kind, Message
 from partners.models import ValueChain
 from tests.factories import ValueChainFactory
+from vcc.celery import app
 
 
 def broken_view(request, pk):
@@ -158,3 +159,16 @@ def test_vcc_admins_names_the_administrators():
     assert done.stdout.strip() == str(
         [("Thandi Mokoena", "thandi@vcc.example"), ("", "ops@vcc.example")]
     )
+
+
+@app.task(name="tests.outbox.failing_task")
+def failing_task(pk):
+    raise LookupError(f"partner {pk} vanished mid-task")
+
+
+def test_a_task_that_raises_is_mailed_too(admins):
+    result = failing_task.apply(args=[7])
+    assert result.failed()
+    [subject] = set(Message.objects.values_list("subject", flat=True))
+    assert subject == "[vcc] ERROR: LookupError: partner 7 vanished mid-task"
+    assert Message.objects.count() == 2
