@@ -188,3 +188,24 @@ def test_gunicorn_own_lines_are_json_too(tmp_path):
         "level": "CRITICAL",
         "message": "WORKER TIMEOUT (pid:42)",
     }.items() <= lines[-1].items()
+
+
+@pytest.mark.django_db
+def test_a_task_line_carries_its_task_id():
+    from vcc.celery import app
+    from vcc.logs import RequestContextFilter
+
+    @app.task(name="tests.logs.noisy_task")
+    def noisy_task():
+        logging.getLogger("vcc.tests.noisy").warning("from inside a task")
+
+    collect = Collect()
+    collect.addFilter(RequestContextFilter())
+    logger = logging.getLogger("vcc.tests.noisy")
+    logger.addHandler(collect)
+    try:
+        result = noisy_task.apply()
+    finally:
+        logger.removeHandler(collect)
+    [record] = collect.records
+    assert record.request_id == result.id
