@@ -44,12 +44,12 @@ class RequestContextFilter(logging.Filter):
         if not hasattr(record, "user_id"):
             record.user_id = user_id_var.get()
             # Django's request loggers attach the request (the JSON formatter drops it).
-            try:
-                user = getattr(getattr(record, "request", None), "user", None)
-                if record.user_id is None and getattr(user, "is_authenticated", False):
-                    record.user_id = user.pk
-            except Exception:  # a log line never fails on who asked (e.g. the database is down)
-                pass
+            request = getattr(record, "request", None)
+            if record.user_id is None and request is not None:
+                try:
+                    record.user_id = loaded_user_id(request)
+                except Exception:  # a log line never fails on who asked
+                    pass
         return True
 
 
