@@ -8,7 +8,8 @@ WORKDIR /assets
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error
 
-FROM python:3.11-slim
+# Debian trixie: its postgresql-client (17) can dump the stack's PostgreSQL 16 for backups.
+FROM python:3.11-slim-trixie
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
@@ -18,9 +19,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     STATIC_ROOT=/app/staticfiles
 WORKDIR /app
 
-# The locked dependency set (psycopg[binary] brings its own libpq: no compiler, no apt).
-COPY requirements.lock ./
-RUN pip install -r requirements.lock
+# PostgreSQL's client programs for `manage.py backup` / `restore`; no compiler, no -dev.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
+
+# The project's own dependencies (pyproject.toml), at the versions of requirements.lock, and
+# not its dev extras (pytest, ruff, Playwright...). psycopg[binary] brings its own libpq.
+COPY pyproject.toml requirements.lock ./
+RUN python -c "import tomllib; print(*tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies'], sep='\n')" > requirements.txt \
+    && pip install -r requirements.txt -c requirements.lock \
+    && rm requirements.txt
 
 # Only what runs: no .venv, var/, tests or caches from the build context. A new Django app is
 # added here too (tests/test_deploy.py checks that every local app is copied).
@@ -39,12 +48,20 @@ COPY devdata ./devdata
 COPY templates ./templates
 COPY static ./static
 
-# Run as an unprivileged user, who owns only what the app writes: var/ (mail files when no
-# SMTP host is set) and staticfiles/ (collectstatic, run by the web service at start).
+# The static files, collected into the image: it serves them by itself (WhiteNoise).
+RUN SECRET_KEY=collectstatic-only python manage.py collectstatic --noinput
+
+# Run as an unprivileged user, who owns only what the app writes: var/ (backups, and mail
+# files when no SMTP host is set) and staticfiles/ (collectstatic again at the web service's
+# start, for the volume a front proxy serves).
 RUN useradd --create-home --uid 10001 --user-group vcc \
-    && mkdir -p var staticfiles \
-    && chown vcc:vcc var staticfiles
+    && mkdir -p var/backups staticfiles \
+    && chown -R vcc:vcc var staticfiles
 USER vcc
 
 EXPOSE 8000
-CMD ["gunicorn", "vcc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Healthy while /healthz answers 200: database, broker and migrations (vcc/health.py). The
+# worker's and beat's own checks are docker-compose.yml's.
+HEALTHCHECK --interval=30s --timeout=10s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=8)"]
+CMD ["gunicorn", "vcc.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--config", "python:vcc.gunicorn_conf"]

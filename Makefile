@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench install lint format migrate demo worker clean
+.PHONY: run test bench install lint format migrate demo worker backup restore clean
 
 $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,15 @@ run: demo
 
 worker: install var
 	$(VENV)/bin/celery -A vcc worker -B --loglevel=info --concurrency=1
+
+# A backup of the whole database in var/backups/ (pg_dump -Fc, or SQLite's backup API), and
+# its restore: `make restore FILE=var/backups/vcc-....dump` asks first; YES=1 does not.
+backup: install var
+	$(PY) manage.py backup
+
+restore: install var
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=var/backups/vcc-YYYYMMDD-HHMMSS.dump [YES=1]"; exit 2; }
+	$(PY) manage.py restore "$(FILE)" $(if $(YES),--yes)
 
 lint: install
 	$(VENV)/bin/ruff check .

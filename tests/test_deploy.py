@@ -171,6 +171,13 @@ def test_gunicorn_serves_a_real_wsgi_application(step):
     assert args.args[0] == settings.WSGI_APPLICATION.replace(".application", ":application")
 
 
+@pytest.mark.parametrize("step", all_steps("gunicorn"))
+def test_gunicorn_reads_vcc_settings_for_its_logs(step):
+    args = GunicornConfig().parser().parse_args(step[1:])
+    assert args.config == "python:vcc.gunicorn_conf"
+    importlib.import_module(args.config.removeprefix("python:"))
+
+
 def test_image_runs_the_web_server_by_default():
     cmd = re.search(r"^CMD (\[.*\])$", DOCKERFILE, re.MULTILINE)
     assert cmd, "the Dockerfile has no CMD in exec form"
@@ -210,9 +217,133 @@ def dockerfile_copies() -> tuple[set[str], str]:
 def test_dockerfile_installs_the_lock_and_runs_unprivileged():
     sources, final = dockerfile_copies()
     assert final.startswith("python:3.11-slim")
-    assert "pip install -r requirements.lock" in final and "requirements.lock" in sources
+    # The project's own dependencies, at the locked versions: not the whole lock (its dev
+    # extras: pytest, ruff, Playwright...).
+    assert {"pyproject.toml", "requirements.lock"} <= sources
+    assert "['project']['dependencies']" in final
+    assert "pip install -r requirements.txt -c requirements.lock" in final
+    assert "pip install -r requirements.lock" not in final
     users = re.findall(r"^USER\s+(\S+)", final, re.MULTILINE)
     assert users and users[-1] not in {"root", "0"}
+    # Nothing runs as root after the switch, and the app's user owns only what it writes.
+    after_user = final.split(f"USER {users[-1]}", 1)[1]
+    assert not re.search(r"^RUN ", after_user, re.MULTILINE)
+
+
+def dockerfile_commands(text: str) -> list[str]:
+    """The stage's instructions, continuation lines joined."""
+    lines = text.replace("\\\n", " ").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.lstrip().startswith("#")]
+
+
+DEV_TOOLS = {"build-essential", "gcc", "g++", "make", "git", "curl", "wget", "libpq-dev"}
+
+
+def test_image_carries_no_development_tools():
+    _, final = dockerfile_copies()
+    for command in dockerfile_commands(final):
+        if "apt-get install" in command:
+            packages = set(
+                re.findall(r"(?<![-\w])([a-z0-9][a-z0-9.+-]+)", command.split("install", 1)[1])
+            )
+            assert not packages & DEV_TOOLS, command
+            assert not any(p.endswith("-dev") for p in packages), command
+            assert "--no-install-recommends" in command and "rm -rf /var/lib/apt/lists" in command
+        assert ".[dev]" not in command and "tests" not in command.split(), command
+    sources, _ = dockerfile_copies()
+    assert "tests" not in sources and "bench" not in sources and "." not in sources
+
+
+def runtime_distributions() -> set[str]:
+    """pyproject's dependencies and theirs, as installed (markers and extras evaluated)."""
+    import tomllib
+    from importlib.metadata import distribution
+
+    from packaging.requirements import Requirement
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    todo = [(Requirement(r), set()) for r in project["dependencies"]]
+    found: set[str] = set()
+    while todo:
+        requirement, parent_extras = todo.pop()
+        environment = [{"extra": extra} for extra in parent_extras] or [{"extra": ""}]
+        if requirement.marker and not any(requirement.marker.evaluate(e) for e in environment):
+            continue
+        name = normalize(requirement.name)
+        key = name + "[" + ",".join(sorted(requirement.extras)) + "]"
+        if key in found:
+            continue
+        found.add(key)
+        found.add(name)
+        for sub in distribution(requirement.name).requires or []:
+            todo.append((Requirement(sub), set(requirement.extras)))
+    return {name for name in found if "[" not in name}
+
+
+def test_runtime_dependencies_are_locked_and_enough_for_the_image():
+    """pip installs, with the lock as constraints, exactly locked versions; and every package
+    the image's code imports is among them (not only in the dev extras)."""
+    locked = {
+        normalize(m.group(1))
+        for m in re.finditer(
+            r"^([A-Za-z0-9][A-Za-z0-9._-]*)==",
+            (ROOT / "requirements.lock").read_text(),
+            re.MULTILINE,
+        )
+    }
+    runtime = runtime_distributions()
+    assert {"django", "celery", "gunicorn", "sentry-sdk", "python-json-logger"} <= runtime
+    assert runtime <= locked, f"not locked: {sorted(runtime - locked)}"
+    assert not runtime & {"pytest", "ruff", "playwright", "factory-boy", "hypothesis"}
+    distributions = packages_distributions()
+    sources, _ = dockerfile_copies()
+    missing = []
+    for package in sources & local_roots():
+        for path in (ROOT / package).rglob("*.py"):
+            for module, line in imports(path):
+                if module in sys.stdlib_module_names or module in local_roots():
+                    continue
+                if not {normalize(d) for d in distributions.get(module, [])} & runtime:
+                    missing.append(f"{path.relative_to(ROOT)}:{line} imports {module}")
+    assert not missing, "the image would lack:\n" + "\n".join(missing)
+
+
+def healthcheck_url(command: list[str]) -> str:
+    [url] = re.findall(r"https?://[^'\"]+", " ".join(command))
+    return url
+
+
+def test_image_and_web_probe_healthz():
+    match = re.search(r"^HEALTHCHECK .*?CMD (\[.*\])$", DOCKERFILE.replace("\\\n", " "), re.M)
+    assert match, "the image has no HEALTHCHECK"
+    image_probe = json.loads(match.group(1))
+    web_probe = SERVICES["web"]["healthcheck"]["test"]
+    assert web_probe[0] == "CMD" and web_probe[1:] == image_probe
+    assert urlsplit(healthcheck_url(web_probe)).path == "/healthz"
+    assert urlsplit(healthcheck_url(web_probe)).port == 8000
+
+
+@pytest.mark.django_db
+def test_the_probe_gets_200_from_healthz(client, settings):
+    """The probe's own address, with the production ALLOWED_HOSTS of the stack."""
+    settings.ALLOWED_HOSTS = ["vcc.example.org"]
+    url = urlsplit(healthcheck_url(SERVICES["web"]["healthcheck"]["test"]))
+    assert client.get(url.path, HTTP_HOST=url.netloc).status_code == 200
+
+
+def test_worker_health_is_a_celery_ping_of_itself():
+    test = SERVICES["worker"]["healthcheck"]["test"]
+    assert test[0] == "CMD-SHELL"
+    argv = shlex.split(test[1].replace("$$", "$"))
+    assert argv[:4] == ["celery", "-A", "vcc", "inspect"]
+    app = find_app(argv[2])
+    context = celery_cli.commands["inspect"].make_context(
+        "inspect", argv[4:], obj=CLIContext(app=app, no_color=True, workdir=None, quiet=True)
+    )
+    assert context.params["command"] == "ping"
+    assert context.params["destination"] == ["celery@$HOSTNAME"]
+    # Beat answers no ping: it does not inherit the image's web check.
+    assert SERVICES["beat"]["healthcheck"] == {"disable": True}
 
 
 def local_roots() -> set[str]:

@@ -5,10 +5,13 @@ DATABASE_URL and REDIS_URL switch the same code to PostgreSQL and Redis.
 """
 
 import os
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
 from celery.schedules import crontab
+
+from vcc.logs import JSON_FORMATTER
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("VCC_VAR_DIR", BASE_DIR / "var"))
@@ -36,7 +39,9 @@ INSTALLED_APPS = [
     "template_partials",
     "django_celery_beat",
     # vcc's apps, bottom to top: each imports only those above it in this list (see the
-    # README's architecture table; tests/test_layering.py keeps it so).
+    # README's architecture table; tests/test_layering.py keeps it so). The project package
+    # itself is an app for its operations commands (backup, restore).
+    "vcc",
     "partners",
     "outbox",
     "matchmaking",
@@ -49,6 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz first: before the host check and any HTTPS redirect (vcc/health.py).
+    "vcc.health.HealthCheckMiddleware",
+    # A request id on every log line, and one structured line per request (vcc/logs.py).
+    "vcc.logs.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files (CSS, htmx, Cytoscape.js) from gunicorn in production.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -106,6 +115,9 @@ elif os.environ.get("PG_RANDOM_PAGE_COST", "1.1"):
     options.setdefault(
         "options", f"-c random_page_cost={os.environ.get('PG_RANDOM_PAGE_COST', '1.1')}"
     )
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    # A server that does not answer fails a connection (and /healthz) in seconds, not minutes.
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 5)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -222,9 +234,90 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# Server errors are emailed to ADMINS through the outbox ("Name <address>, ..."), one email
+# per distinct error an hour (outbox/error_mail.py).
+ADMINS = [
+    (name, address)
+    for name, address in getaddresses([os.environ.get("VCC_ADMINS", "")])
+    if "@" in address
+]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Logs: plain text for people, or one JSON object per line (LOG_FORMAT=json) for a log
+# collector, with the request id, route, status and user id (vcc/logs.py); no personal data.
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "WARNING").upper()
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text").strip().lower()
+if LOG_FORMAT == "json":
+    import logging
+
+    logging.captureWarnings(True)  # Python's warnings as JSON lines too (logger py.warnings)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    "filters": {
+        "request_context": {"()": "vcc.logs.RequestContextFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": JSON_FORMATTER,
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_context"],
+            "level": LOG_LEVEL,
+        },
+        # One line per request (vcc.requests), at INFO, whatever LOG_LEVEL says.
+        "requests": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+            "filters": ["request_context"],
+        },
+        "mail_admins": {
+            "class": "outbox.error_mail.ServerErrorEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false", "request_context"],
+        },
+    },
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own loggers mail server errors through the outbox (not Django's SMTP
+        # AdminEmailHandler) and print what reaches LOG_LEVEL through the root's console.
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        # A Celery task that raised (the worker's server errors) is mailed the same way.
+        "celery.app.trace": {"handlers": ["mail_admins"], "level": "INFO"},
+        # A request for another host name is a scanner's, not a bug: logged, not emailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
+        # Request lines: with JSON logs by default (a log collector's access log); in plain
+        # text only when LOG_LEVEL=INFO or lower (runserver prints its own).
+        "vcc.requests": {
+            "handlers": ["requests"],
+            "level": "INFO" if LOG_FORMAT == "json" else LOG_LEVEL,
+            "propagate": False,
+        },
+    },
 }
+
+# Optional error tracking with Sentry's official SDK: only when SENTRY_DSN is set; no personal
+# data is sent (no users, cookies, request bodies or local variables; tests/test_logs.py).
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.celery import CeleryIntegration
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    from vcc.logs import scrub_sentry_event
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration(), CeleryIntegration()],
+        send_default_pii=False,
+        # A frame's local variables hold what a request carried (session keys, addresses).
+        include_local_variables=False,
+        max_request_body_size="never",
+        before_send=scrub_sentry_event,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+    )
