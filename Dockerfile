@@ -33,6 +33,7 @@ COPY matchmaking ./matchmaking
 COPY convenings ./convenings
 COPY imports ./imports
 COPY outcomes ./outcomes
+COPY capture ./capture
 COPY followups ./followups
 COPY devdata ./devdata
 COPY templates ./templates

@@ -31,6 +31,9 @@ Registries
   convenings registers the person's action items.
 - `INVITATION_NOTES`: sentences the sign-in invitation adds about the person (convenings:
   the working groups they lead).
+- `INTERACTION_DETAILS`: functions that add to a page of interactions before a timeline
+  shows it, one query each for the whole page (capture: the attachments of captured email,
+  set as `interaction.attachments`).
 """
 
 from __future__ import annotations
@@ -63,6 +66,10 @@ class PageSection:
 # What a sign-in invitation says of the person's other roles: each function takes the Person
 # and returns sentences (convenings: "You lead the working group ..."). Keyed as registries.
 INVITATION_NOTES: dict[str, Callable] = {}
+
+# Each takes a list of Interaction rows (a timeline's page) and sets attributes the timeline
+# template shows; keyed by app, as registries.
+INTERACTION_DETAILS: dict[str, Callable] = {}
 
 PARTNER_TABS: dict[str, PageSection] = {}
 PERSON_SECTIONS: dict[str, PageSection] = {}

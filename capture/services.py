@@ -1,0 +1,349 @@
+"""Writes of the email capture: a message read from the mailbox becomes an interaction, a
+review-queue entry or an RSVP, in one transaction that begins by claiming its Message-ID (a
+second reader of the same message waits on the unique index, then finds it taken); and the
+review queue's decisions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from convenings.models import Convening, Invitee, Rsvp
+from convenings.services import answer_rsvp
+from partners.models import (
+    Affiliation,
+    InteractionKind,
+    Participation,
+    Partner,
+    Person,
+    Visibility,
+)
+from partners.permissions import visible_people
+from partners.services import add_person, log_interaction, update_person
+
+from .mailbox import Mailbox, MailboxConfig
+from .models import (
+    CapturedAddress,
+    CapturedAttachment,
+    CapturedMessage,
+    CaptureStatus,
+    MailboxState,
+)
+from .parse import ParsedEmail, parse_email
+
+log = logging.getLogger(__name__)
+
+# How much of the body an interaction's notes keep (the whole text stays on the message's page).
+NOTES_CHARS = 2000
+PARTSTAT_RSVP = {"ACCEPTED": Rsvp.YES, "DECLINED": Rsvp.NO, "TENTATIVE": Rsvp.MAYBE}
+
+
+@dataclass
+class PollResult:
+    seen: int = 0
+    captured: int = 0
+    duplicates: int = 0
+    seconds: float = 0.0
+
+
+# --- reading the mailbox ------------------------------------------------------------------------
+
+
+def poll_mailbox(config: MailboxConfig, *, limit: int | None = None) -> PollResult:
+    """Capture every message of the mailbox not yet marked captured (at most `limit`), each in
+    its own transaction, and mark them in the mailbox after they committed."""
+    started = time.monotonic()
+    result = PollResult()
+    with Mailbox(config) as mailbox:
+        state, _ = MailboxState.objects.get_or_create(
+            mailbox=config.key, uidvalidity=mailbox.uidvalidity
+        )
+        uids = mailbox.uncaptured_uids()[:limit]
+        # At or below last_uid, a message committed before a crash took its mark: mark it again.
+        done = [uid for uid in uids if uid <= state.last_uid]
+        mailbox.mark_captured(done)
+        result.duplicates += len(done)
+        todo = [uid for uid in uids if uid > state.last_uid]
+        committed: list[int] = []
+        for uid, raw in mailbox.fetch(todo):
+            result.seen += 1
+            if capture_message(raw, uid=uid, state_id=state.pk, mailbox_address=config.address):
+                result.captured += 1
+            else:
+                result.duplicates += 1
+            committed.append(uid)
+            if len(committed) >= 50:
+                mailbox.mark_captured(committed)
+                committed = []
+        mailbox.mark_captured(committed)
+    MailboxState.objects.filter(pk=state.pk).update(polled_at=timezone.now())
+    result.seconds = time.monotonic() - started
+    return result
+
+
+def capture_message(
+    raw: bytes, *, uid: int | None = None, state_id: int | None = None, mailbox_address: str = ""
+) -> bool:
+    """Capture one raw message; False when it was captured before (the same Message-ID)."""
+    try:
+        parsed = parse_email(raw)
+    except Exception as error:  # a message nothing can read still reaches a person
+        log.exception("capture: message UID %s could not be parsed", uid)
+        parsed = _unreadable(raw, error)
+    try:
+        with transaction.atomic():
+            message = CapturedMessage.objects.create(
+                message_id=parsed.message_id,
+                status=CaptureStatus.REVIEW,
+                subject=parsed.subject[:200],
+                body=parsed.body,
+                sent_at=parsed.sent_at,
+                sender_address=parsed.sender[1][:320],
+                sender_name=parsed.sender[0][:200],
+                forwarded=parsed.forwarded,
+                mailbox_uid=uid,
+                size=len(raw),
+            )
+            _file(message, parsed, mailbox_address)
+            if state_id is not None and uid is not None:
+                MailboxState.objects.filter(pk=state_id, last_uid__lt=uid).update(last_uid=uid)
+    except IntegrityError:
+        # Taken by an earlier poll (or a concurrent one, which we waited for): nothing to do,
+        # but move last_uid past it so it is not fetched again.
+        if state_id is not None and uid is not None:
+            MailboxState.objects.filter(pk=state_id, last_uid__lt=uid).update(last_uid=uid)
+        return False
+    return True
+
+
+def _unreadable(raw: bytes, error: Exception) -> ParsedEmail:
+    return ParsedEmail(
+        message_id=f"hash:{hashlib.sha256(raw).hexdigest()}",
+        subject="(a message vcc could not read)",
+        sent_at=timezone.now(),
+        sender=("", ""),
+        body=raw[:NOTES_CHARS].decode("utf-8", errors="replace"),
+    )
+
+
+def _file(message: CapturedMessage, parsed: ParsedEmail, mailbox_address: str) -> None:
+    """Decide where the message goes: an RSVP, the timeline, or the review queue."""
+    if parsed.calendar_reply is not None and _record_rsvp(message, parsed):
+        return
+    _keep_attachments(message, parsed)
+    User = get_user_model()
+    coordinator = None
+    if parsed.sender[1]:
+        coordinator = (
+            User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True)
+            .filter(Q(email__iexact=parsed.sender[1]) | Q(username__iexact=parsed.sender[1]))
+            .first()
+        )
+    message.coordinator = coordinator
+    # The people it was with: not the mailbox itself, nor the coordinator who sent it.
+    own = {mailbox_address, parsed.sender[1] if coordinator else ""} - {""}
+    addresses = [(r, n, a) for r, n, a in parsed.addresses if a not in own]
+    # A coordinator's mail knows the people of the chains they coordinate (a person of another
+    # coordinator's chain is not theirs to put on a timeline); anyone else's, everybody.
+    candidates = visible_people(coordinator) if coordinator is not None else Person.objects.all()
+    people = {
+        p.email_lower: p
+        for p in candidates.annotate(email_lower=Lower("email")).filter(
+            email_lower__in=[a for _, _, a in addresses]
+        )
+    }
+    rows = CapturedAddress.objects.bulk_create(
+        CapturedAddress(
+            message=message, role=role, address=address, name=name, person=people.get(address)
+        )
+        for role, name, address in addresses
+    )
+    known_partners = _partners_of([r.person_id for r in rows if r.person_id])
+    if coordinator is not None:
+        chain_ids = set(_coordinated_chain_ids(coordinator))
+    else:
+        chain_ids = set(
+            Participation.objects.filter(partner_id__in=known_partners).values_list(
+                "value_chain_id", flat=True
+            )
+        )
+    message.value_chains.set(chain_ids)
+    unknown = [r.address for r in rows if r.person_id is None]
+    if coordinator is None:
+        reason = f"From {parsed.sender[1] or 'an unknown sender'}, who is not a coordinator"
+    elif unknown:
+        reason = "Addresses nobody in the sender's chains knows: " + ", ".join(unknown[:5])
+        reason += f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
+    elif not rows:
+        reason = "Nobody but the coordinator is in it"
+    else:
+        reason = ""
+    if reason:
+        message.review_reason = reason[:300]
+        message.save(update_fields=["coordinator", "review_reason"])
+        return
+    _to_timeline(message, by=coordinator)
+
+
+def _keep_attachments(message: CapturedMessage, parsed: ParsedEmail) -> None:
+    limit = settings.VCC_CAPTURE_MAX_ATTACHMENT_BYTES
+    CapturedAttachment.objects.bulk_create(
+        CapturedAttachment(
+            message=message,
+            filename=a.filename,
+            content_type=a.content_type[:100],
+            size=len(a.content),
+            kept=len(a.content) <= limit,
+            content=a.content if len(a.content) <= limit else b"",
+        )
+        for a in parsed.attachments
+    )
+
+
+def _coordinated_chain_ids(user) -> list[int]:
+    from partners.models import ValueChain
+
+    chains = (
+        ValueChain.objects.all()
+        if user.is_superuser
+        else ValueChain.objects.filter(coordinators=user)
+    )
+    return list(chains.values_list("pk", flat=True))
+
+
+def _partners_of(person_ids: list[int]) -> list[int]:
+    return list(
+        Affiliation.objects.filter(person_id__in=person_ids)
+        .values_list("partner_id", flat=True)
+        .distinct()
+    )
+
+
+def _to_timeline(message: CapturedMessage, *, by) -> None:
+    """The message becomes an interaction of kind email with the people in it, on the timeline
+    of each of their partners in the chains its coordinator (or reviewer) coordinates."""
+    person_ids = list(
+        message.addresses.filter(person__isnull=False).values_list("person_id", flat=True)
+    )
+    partner_ids = _partners_of(person_ids)
+    if not (by.is_superuser):
+        partner_ids = list(
+            Participation.objects.filter(partner_id__in=partner_ids, value_chain__coordinators=by)
+            .values_list("partner_id", flat=True)
+            .distinct()
+        )
+    notes = message.body if len(message.body) <= NOTES_CHARS else message.body[:NOTES_CHARS] + "…"
+    interaction = log_interaction(
+        partners=list(Partner.objects.filter(pk__in=partner_ids)),
+        values={
+            "kind": InteractionKind.EMAIL,
+            "occurred_on": timezone.localdate(message.sent_at),
+            "topic": message.subject or "(no subject)",
+            "notes": notes,
+            "visibility": Visibility.COORDINATORS,
+            "people": Person.objects.filter(pk__in=person_ids),
+        },
+        by=by,
+    )
+    message.interaction = interaction
+    message.status = CaptureStatus.CAPTURED
+    message.review_reason = ""
+    message.save(update_fields=["interaction", "status", "review_reason", "coordinator"])
+
+
+def _record_rsvp(message: CapturedMessage, parsed: ParsedEmail) -> bool:
+    """An iTIP REPLY: the invitee's answer, through convenings.services.answer_rsvp. False
+    when it matches no convening or no invitee (the message is then reviewed as mail)."""
+    reply = parsed.calendar_reply
+    answer = PARTSTAT_RSVP.get(reply.partstat)
+    try:
+        convening_uid = uuid.UUID(reply.uid.split("@", 1)[0])
+    except ValueError:
+        return False
+    invitee = (
+        Invitee.objects.filter(
+            convening__in=Convening.objects.filter(uid=convening_uid),
+            person__email__iexact=reply.attendee,
+        )
+        .select_related("convening", "person")
+        .first()
+    )
+    # Only the invitee answers for themselves: a reply sent from another address is reviewed.
+    if invitee is None or answer is None or parsed.sender[1] != reply.attendee:
+        return False
+    answer_rsvp(invitee, answer)
+    message.status = CaptureStatus.RSVP
+    message.review_reason = (
+        f"{invitee.person.full_name}: {Rsvp(answer).label} to {invitee.convening.title}"
+    )[:300]
+    message.save(update_fields=["status", "review_reason"])
+    return True
+
+
+# --- the review queue -------------------------------------------------------------------------
+
+
+def _reviewed(message: CapturedMessage, by) -> None:
+    message.reviewed_by, message.reviewed_at = by, timezone.now()
+    message.save(update_fields=["reviewed_by", "reviewed_at"])
+
+
+@transaction.atomic
+def assign_address(address: CapturedAddress, *, person: Person, by) -> CapturedAddress:
+    """Say who an unknown address is; a person without an email gets this one."""
+    address.person = person
+    address.save(update_fields=["person"])
+    if not person.email:
+        clash = Person.objects.filter(email__iexact=address.address).exists()
+        if not clash:
+            update_person(person, values={"email": address.address}, by=by)
+    return address
+
+
+@transaction.atomic
+def create_person_for_address(
+    address: CapturedAddress, *, partner: Partner, values: Mapping[str, Any], by
+) -> Person:
+    """Create the person behind an unknown address, at a partner, and assign the address."""
+    person = add_person(partner, values={**values, "email": address.address}, by=by)
+    address.person = person
+    address.save(update_fields=["person"])
+    return person
+
+
+@transaction.atomic
+def accept_message(message: CapturedMessage, *, by) -> CapturedMessage:
+    """Put a reviewed message on the timeline of its people's partners, logged by `by`."""
+    locked = CapturedMessage.objects.select_for_update().get(pk=message.pk)
+    if locked.status != CaptureStatus.REVIEW:
+        return locked
+    if locked.coordinator_id is None:
+        locked.coordinator = by
+    _to_timeline(locked, by=by)
+    _reviewed(locked, by)
+    return locked
+
+
+@transaction.atomic
+def discard_message(message: CapturedMessage, *, by) -> CapturedMessage:
+    """Leave the message off every timeline; its attachments go with it."""
+    CapturedMessage.objects.filter(pk=message.pk, status=CaptureStatus.REVIEW).update(
+        status=CaptureStatus.DISCARDED, body=""
+    )
+    CapturedAttachment.objects.filter(message=message).delete()
+    message.refresh_from_db()
+    _reviewed(message, by)
+    return message
