@@ -29,9 +29,9 @@ from partners.models import (
     Participation,
     Partner,
     Person,
+    ValueChain,
     Visibility,
 )
-from partners.permissions import visible_people
 from partners.services import add_person, log_interaction, update_person
 
 from .mailbox import Mailbox, MailboxConfig
@@ -78,9 +78,12 @@ def poll_mailbox(config: MailboxConfig, *, limit: int | None = None) -> PollResu
         result.duplicates += len(done)
         todo = [uid for uid in uids if uid > state.last_uid]
         committed: list[int] = []
+        lookups = Lookups()
         for uid, raw in mailbox.fetch(todo):
             result.seen += 1
-            if capture_message(raw, uid=uid, state_id=state.pk, mailbox_address=config.address):
+            if capture_message(
+                raw, uid=uid, state_id=state.pk, mailbox_address=config.address, lookups=lookups
+            ):
                 result.captured += 1
             else:
                 result.duplicates += 1
@@ -95,7 +98,12 @@ def poll_mailbox(config: MailboxConfig, *, limit: int | None = None) -> PollResu
 
 
 def capture_message(
-    raw: bytes, *, uid: int | None = None, state_id: int | None = None, mailbox_address: str = ""
+    raw: bytes,
+    *,
+    uid: int | None = None,
+    state_id: int | None = None,
+    mailbox_address: str = "",
+    lookups: Lookups | None = None,
 ) -> bool:
     """Capture one raw message; False when it was captured before (the same Message-ID)."""
     try:
@@ -117,7 +125,7 @@ def capture_message(
                 mailbox_uid=uid,
                 size=len(raw),
             )
-            _file(message, parsed, mailbox_address)
+            _file(message, parsed, mailbox_address, lookups)
             if state_id is not None and uid is not None:
                 MailboxState.objects.filter(pk=state_id, last_uid__lt=uid).update(last_uid=uid)
     except IntegrityError:
@@ -139,55 +147,100 @@ def _unreadable(raw: bytes, error: Exception) -> ParsedEmail:
     )
 
 
-def _file(message: CapturedMessage, parsed: ParsedEmail, mailbox_address: str) -> None:
+class Lookups:
+    """What one poll asks again and again: who each sender is, which chains each coordinator
+    coordinates (read once per poll, not once per message)."""
+
+    def __init__(self):
+        self.coordinators: dict[str, Any] = {}
+        self.chains: dict[int, list[int]] = {}
+
+    def coordinator(self, address: str):
+        if address not in self.coordinators:
+            User = get_user_model()
+            self.coordinators[address] = (
+                User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True)
+                .filter(Q(email__iexact=address) | Q(username__iexact=address))
+                .first()
+                if address
+                else None
+            )
+        return self.coordinators[address]
+
+    def chain_ids(self, user) -> list[int]:
+        if user.pk not in self.chains:
+            chains = ValueChain.objects.all()
+            if not user.is_superuser:
+                chains = chains.filter(coordinators=user)
+            self.chains[user.pk] = list(chains.values_list("pk", flat=True))
+        return self.chains[user.pk]
+
+
+def _file(
+    message: CapturedMessage,
+    parsed: ParsedEmail,
+    mailbox_address: str,
+    lookups: Lookups | None = None,
+) -> None:
     """Decide where the message goes: an RSVP, the timeline, or the review queue."""
     if parsed.calendar_reply is not None and _record_rsvp(message, parsed):
         return
+    lookups = lookups or Lookups()
     _keep_attachments(message, parsed)
-    User = get_user_model()
-    coordinator = None
-    if parsed.sender[1]:
-        coordinator = (
-            User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True)
-            .filter(Q(email__iexact=parsed.sender[1]) | Q(username__iexact=parsed.sender[1]))
-            .first()
-        )
+    coordinator = lookups.coordinator(parsed.sender[1])
     message.coordinator = coordinator
     # The people it was with: not the mailbox itself, nor the coordinator who sent it.
     own = {mailbox_address, parsed.sender[1] if coordinator else ""} - {""}
     addresses = [(r, n, a) for r, n, a in parsed.addresses if a not in own]
-    # A coordinator's mail knows the people of the chains they coordinate (a person of another
-    # coordinator's chain is not theirs to put on a timeline); anyone else's, everybody.
-    candidates = visible_people(coordinator) if coordinator is not None else Person.objects.all()
-    people = {
-        p.email_lower: p
-        for p in candidates.annotate(email_lower=Lower("email")).filter(
-            email_lower__in=[a for _, _, a in addresses]
+    emails = [a for _, _, a in addresses]
+    people: dict[str, int] = {}
+    partner_ids: set[int] = set()
+    if coordinator is not None:
+        # A coordinator's mail knows the people of the chains they coordinate (a person of
+        # another coordinator's chain is not theirs to put on a timeline): one query for the
+        # people and their partners in those chains.
+        chain_ids = set(lookups.chain_ids(coordinator))
+        for person_id, email, partner_id in (
+            Affiliation.objects.annotate(email_lower=Lower("person__email"))
+            .filter(
+                email_lower__in=emails,
+                partner__in=Participation.objects.filter(value_chain_id__in=chain_ids).values(
+                    "partner_id"
+                ),
+            )
+            .values_list("person_id", "email_lower", "partner_id")
+        ):
+            people[email] = person_id
+            partner_ids.add(partner_id)
+    else:
+        for person_id, email in (
+            Person.objects.annotate(email_lower=Lower("email"))
+            .filter(email_lower__in=emails)
+            .values_list("pk", "email_lower")
+        ):
+            people[email] = person_id
+        chain_ids = set(
+            Participation.objects.filter(
+                partner__affiliations__person_id__in=people.values()
+            ).values_list("value_chain_id", flat=True)
         )
-    }
-    rows = CapturedAddress.objects.bulk_create(
+    CapturedAddress.objects.bulk_create(
         CapturedAddress(
-            message=message, role=role, address=address, name=name, person=people.get(address)
+            message=message, role=role, address=address, name=name, person_id=people.get(address)
         )
         for role, name, address in addresses
     )
-    known_partners = _partners_of([r.person_id for r in rows if r.person_id])
-    if coordinator is not None:
-        chain_ids = set(_coordinated_chain_ids(coordinator))
-    else:
-        chain_ids = set(
-            Participation.objects.filter(partner_id__in=known_partners).values_list(
-                "value_chain_id", flat=True
-            )
-        )
-    message.value_chains.set(chain_ids)
-    unknown = [r.address for r in rows if r.person_id is None]
+    CapturedMessage.value_chains.through.objects.bulk_create(
+        CapturedMessage.value_chains.through(capturedmessage_id=message.pk, valuechain_id=pk)
+        for pk in chain_ids
+    )
+    unknown = [a for a in emails if a not in people]
     if coordinator is None:
         reason = f"From {parsed.sender[1] or 'an unknown sender'}, who is not a coordinator"
     elif unknown:
         reason = "Addresses nobody in the sender's chains knows: " + ", ".join(unknown[:5])
         reason += f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-    elif not rows:
+    elif not addresses:
         reason = "Nobody but the coordinator is in it"
     else:
         reason = ""
@@ -195,7 +248,7 @@ def _file(message: CapturedMessage, parsed: ParsedEmail, mailbox_address: str) -
         message.review_reason = reason[:300]
         message.save(update_fields=["coordinator", "review_reason"])
         return
-    _to_timeline(message, by=coordinator)
+    _to_timeline(message, by=coordinator, person_ids=list(people.values()), partner_ids=partner_ids)
 
 
 def _keep_attachments(message: CapturedMessage, parsed: ParsedEmail) -> None:
@@ -213,48 +266,31 @@ def _keep_attachments(message: CapturedMessage, parsed: ParsedEmail) -> None:
     )
 
 
-def _coordinated_chain_ids(user) -> list[int]:
-    from partners.models import ValueChain
-
-    chains = (
-        ValueChain.objects.all()
-        if user.is_superuser
-        else ValueChain.objects.filter(coordinators=user)
-    )
-    return list(chains.values_list("pk", flat=True))
+def _row(model, pk: int):
+    """A row known only by its id, as if loaded with .only("id") (no query)."""
+    return model.from_db("default", ["id"], [pk])
 
 
-def _partners_of(person_ids: list[int]) -> list[int]:
-    return list(
-        Affiliation.objects.filter(person_id__in=person_ids)
-        .values_list("partner_id", flat=True)
-        .distinct()
-    )
-
-
-def _to_timeline(message: CapturedMessage, *, by) -> None:
+def _to_timeline(
+    message: CapturedMessage, *, by, person_ids: list[int], partner_ids: set[int] | None = None
+) -> None:
     """The message becomes an interaction of kind email with the people in it, on the timeline
-    of each of their partners in the chains its coordinator (or reviewer) coordinates."""
-    person_ids = list(
-        message.addresses.filter(person__isnull=False).values_list("person_id", flat=True)
-    )
-    partner_ids = _partners_of(person_ids)
-    if not (by.is_superuser):
-        partner_ids = list(
-            Participation.objects.filter(partner_id__in=partner_ids, value_chain__coordinators=by)
-            .values_list("partner_id", flat=True)
-            .distinct()
-        )
+    of each of their partners in the chains `by` (its coordinator or reviewer) coordinates."""
+    if partner_ids is None:
+        partners = Affiliation.objects.filter(person_id__in=person_ids)
+        if not by.is_superuser:
+            partners = partners.filter(partner__participations__value_chain__coordinators=by)
+        partner_ids = set(partners.values_list("partner_id", flat=True))
     notes = message.body if len(message.body) <= NOTES_CHARS else message.body[:NOTES_CHARS] + "…"
     interaction = log_interaction(
-        partners=list(Partner.objects.filter(pk__in=partner_ids)),
+        partners=[_row(Partner, pk) for pk in sorted(partner_ids)],
         values={
             "kind": InteractionKind.EMAIL,
             "occurred_on": timezone.localdate(message.sent_at),
             "topic": message.subject or "(no subject)",
             "notes": notes,
             "visibility": Visibility.COORDINATORS,
-            "people": Person.objects.filter(pk__in=person_ids),
+            "people": Person.objects.filter(pk__in=person_ids).only("first_name", "last_name"),
         },
         by=by,
     )
@@ -332,7 +368,10 @@ def accept_message(message: CapturedMessage, *, by) -> CapturedMessage:
         return locked
     if locked.coordinator_id is None:
         locked.coordinator = by
-    _to_timeline(locked, by=by)
+    person_ids = list(
+        locked.addresses.filter(person__isnull=False).values_list("person_id", flat=True)
+    )
+    _to_timeline(locked, by=by, person_ids=person_ids)
     _reviewed(locked, by)
     return locked
 
