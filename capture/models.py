@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 
 from partners.models import Interaction, Person, ValueChain
@@ -79,11 +78,9 @@ class CapturedMessage(models.Model):
     class Meta:
         ordering = ["-sent_at", "-id"]
         constraints = [
+            # The claim that makes capture exactly-once; it outlives the interaction (deleted
+            # from its timeline, the message is not captured again).
             models.UniqueConstraint(fields=["message_id"], name="captured_message_id_once"),
-            models.CheckConstraint(
-                condition=Q(status="captured", interaction__isnull=False) | ~Q(status="captured"),
-                name="captured_message_has_interaction",
-            ),
         ]
         indexes = [models.Index(fields=["status", "-sent_at", "-id"], name="captured_by_status")]
 

@@ -156,16 +156,28 @@ class Lookups:
         self.chains: dict[int, list[int]] = {}
 
     def coordinator(self, address: str):
-        if address not in self.coordinators:
-            User = get_user_model()
-            self.coordinators[address] = (
-                User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True)
-                .filter(Q(email__iexact=address) | Q(username__iexact=address))
-                .first()
-                if address
-                else None
-            )
-        return self.coordinators[address]
+        """The active coordinator (staff user) whose email or username is `address`."""
+        self.read_coordinators([address])
+        return self.coordinators.get(address)
+
+    def read_coordinators(self, addresses: list[str]) -> None:
+        """Look up the addresses not seen yet, in one query."""
+        new = {a for a in addresses if a and a not in self.coordinators}
+        if not new:
+            return
+        for a in new:
+            self.coordinators[a] = None
+        User = get_user_model()
+        users = (
+            User.objects.filter(Q(is_staff=True) | Q(is_superuser=True), is_active=True)
+            .annotate(email_lower=Lower("email"), username_lower=Lower("username"))
+            .filter(Q(email_lower__in=new) | Q(username_lower__in=new))
+            .order_by("pk")
+        )
+        for user in users:
+            for a in {user.email_lower, user.username_lower} & new:
+                if self.coordinators[a] is None:
+                    self.coordinators[a] = user
 
     def chain_ids(self, user) -> list[int]:
         if user.pk not in self.chains:
@@ -187,11 +199,16 @@ def _file(
         return
     lookups = lookups or Lookups()
     _keep_attachments(message, parsed)
+    lookups.read_coordinators([parsed.sender[1]] + [a for _, _, a in parsed.addresses])
     coordinator = lookups.coordinator(parsed.sender[1])
     message.coordinator = coordinator
-    # The people it was with: not the mailbox itself, nor the coordinator who sent it.
-    own = {mailbox_address, parsed.sender[1] if coordinator else ""} - {""}
-    addresses = [(r, n, a) for r, n, a in parsed.addresses if a not in own]
+    # The people it was with: not the mailbox itself, nor coordinators (the sender, a
+    # co-coordinator in copy): they are the ones keeping the record, not people in it.
+    addresses = [
+        (r, n, a)
+        for r, n, a in parsed.addresses
+        if a != mailbox_address and lookups.coordinator(a) is None
+    ]
     emails = [a for _, _, a in addresses]
     people: dict[str, int] = {}
     partner_ids: set[int] = set()
