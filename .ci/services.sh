@@ -6,6 +6,7 @@
 #                             `export VCC_TEST_IMAP_URL=...`
 #   source .ci/services.sh    the same, exporting those into this shell
 #   .ci/services.sh stop      stop them (the cluster's files stay, for a quick restart)
+#   .ci/services.sh stop-dovecot   stop only the test IMAP server
 #   .ci/services.sh status    say what runs; exit 0 only if all answer
 #
 # PostgreSQL is a private cluster (trust auth, 127.0.0.1 only, UTF-8) in $VCC_SERVICES_DIR/pg,
@@ -27,7 +28,7 @@ if (return 0 2>/dev/null); then
   # shell) and evaluate the export lines it prints. Only a known command is taken from "$@"
   # (a sourcing script's own arguments are inherited here).
   case "${1:-}" in
-    stop | status | start) _vcc_services_cmd=$1 ;;
+    stop | stop-dovecot | status | start) _vcc_services_cmd=$1 ;;
     *) _vcc_services_cmd=start ;;
   esac
   if _vcc_services_out=$(bash "${BASH_SOURCE[0]}" "$_vcc_services_cmd"); then
@@ -325,9 +326,10 @@ case "${1:-start}" in
     echo "export VCC_TEST_IMAP_URL=$imap_url"
     ;;
   stop) stop_all ;;
+  stop-dovecot) stop_dovecot ;;
   status) status ;;
   *)
-    echo "usage: $0 [start|stop|status]" >&2
+    echo "usage: $0 [start|stop|stop-dovecot|status]" >&2
     exit 2
     ;;
 esac
