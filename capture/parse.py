@@ -148,7 +148,7 @@ C1 = re.compile("[\x80-\x9f]")
 def _clean(text: str) -> str:
     """One line of header text; C1 controls (windows-1252 labelled ISO-8859-1) as cp1252."""
     text = C1.sub(lambda m: bytes([ord(m.group())]).decode("cp1252", errors="replace"), text)
-    return " ".join(text.split())[:200]
+    return " ".join(text.replace("\x00", "").split())[:200]
 
 
 def _first_address(value: str) -> tuple[str, str]:
@@ -234,7 +234,8 @@ def _text(part: Message) -> str:
             text = payload.decode("utf-8")
         except UnicodeDecodeError:
             text = payload.decode("cp1252", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # PostgreSQL text holds no NUL character; mail sometimes does.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
 
 
 def _walk(message: Message):

@@ -126,15 +126,39 @@ def capture_message(
                 size=len(raw),
             )
             _file(message, parsed, mailbox_address, lookups)
-            if state_id is not None and uid is not None:
-                MailboxState.objects.filter(pk=state_id, last_uid__lt=uid).update(last_uid=uid)
-    except IntegrityError:
-        # Taken by an earlier poll (or a concurrent one, which we waited for): nothing to do,
-        # but move last_uid past it so it is not fetched again.
-        if state_id is not None and uid is not None:
-            MailboxState.objects.filter(pk=state_id, last_uid__lt=uid).update(last_uid=uid)
-        return False
+            _advance(state_id, uid)
+    except Exception as error:
+        if CapturedMessage.objects.filter(message_id=parsed.message_id).exists():
+            # Taken by an earlier poll (or a concurrent one, which we waited for): nothing to
+            # do, but move last_uid past it so it is not fetched again.
+            _advance(state_id, uid)
+            return False
+        # Filing it failed: keep it, undecided, for an administrator to look at, rather than
+        # fail every poll on it or mark it read and lose it.
+        log.exception("capture: message UID %s could not be filed", uid)
+        try:
+            with transaction.atomic():
+                CapturedMessage.objects.create(
+                    message_id=parsed.message_id,
+                    status=CaptureStatus.REVIEW,
+                    review_reason=f"vcc could not file it ({type(error).__name__})",
+                    subject=parsed.subject[:200],
+                    sent_at=parsed.sent_at,
+                    sender_address=parsed.sender[1][:320],
+                    mailbox_uid=uid,
+                    size=len(raw),
+                )
+                _advance(state_id, uid)
+        except IntegrityError:
+            _advance(state_id, uid)
+            return False
     return True
+
+
+def _advance(state_id: int | None, uid: int | None) -> None:
+    """The mailbox's last committed UID moves up to `uid`."""
+    if state_id is not None and uid is not None:
+        MailboxState.objects.filter(pk=state_id, last_uid__lt=uid).update(last_uid=uid)
 
 
 def _unreadable(raw: bytes, error: Exception) -> ParsedEmail:

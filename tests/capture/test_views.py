@@ -212,3 +212,25 @@ def test_the_message_page_costs_a_constant_number_of_queries(
     # its attachments; the partners a new person may join.
     with django_assert_max_num_queries(9):
         assert as_coordinator.get(message.get_absolute_url()).status_code == 200
+
+
+def test_a_message_that_cannot_be_filed_is_kept_for_review_not_lost(monkeypatch, role_users):
+    def broken(*args, **kwargs):
+        raise ValueError("a bug in filing")
+
+    monkeypatch.setattr(services, "_file", broken)
+    raw = fixture_mail("plain.eml")
+    assert services.capture_message(raw, mailbox_address="log@vcc.test")
+    message = CapturedMessage.objects.get()
+    assert message.status == CaptureStatus.REVIEW
+    assert message.review_reason == "vcc could not file it (ValueError)"
+    assert message.subject == "Trial order of kiln-dried saligna"
+    # Read again, it is the same message: not a second one.
+    assert not services.capture_message(raw, mailbox_address="log@vcc.test")
+    assert CapturedMessage.objects.count() == 1
+
+
+def test_nul_characters_in_mail_are_dropped(role_users):
+    raw = fixture_mail("plain.eml").replace(b"Can you quote", b"Can\x00 you quote")
+    services.capture_message(raw, mailbox_address="log@vcc.test")
+    assert "Can you quote" in CapturedMessage.objects.get().body
