@@ -234,3 +234,31 @@ def test_nul_characters_in_mail_are_dropped(role_users):
     raw = fixture_mail("plain.eml").replace(b"Can you quote", b"Can\x00 you quote")
     services.capture_message(raw, mailbox_address="log@vcc.test")
     assert "Can you quote" in CapturedMessage.objects.get().body
+
+
+@pytest.mark.parametrize(
+    "role, expected",
+    [
+        ("anonymous", 302),
+        ("partner_a", 404),  # a coordinators-only email: its partner's people do not see it
+        ("partner_b", 404),
+        ("other_coordinator", 404),
+        ("coordinator", 200),
+        ("superuser", 200),
+    ],
+)
+def test_who_downloads_an_attachment(role_users, django_user_model, role, expected):
+    message = capture("attachment.eml")
+    assert message.status == CaptureStatus.CAPTURED
+    png = message.attachments.get(filename="kiln – front.png")
+    users = {
+        **role_users,
+        "superuser": django_user_model.objects.create_superuser("root@example.org"),
+    }
+    response = client_for(users[role]).get(png.get_absolute_url())
+    assert response.status_code == expected
+    if expected == 200:
+        assert response.content.startswith(b"\x89PNG")
+        assert "filename*=UTF-8''kiln%20%E2%80%93%20front.png" in response["Content-Disposition"]
+    missing = client_for(users[role]).get(reverse("capture:attachment", args=[png.pk + 999]))
+    assert missing.status_code == (302 if role == "anonymous" else 404)
