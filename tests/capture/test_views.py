@@ -262,3 +262,11 @@ def test_who_downloads_an_attachment(role_users, django_user_model, role, expect
         assert "filename*=UTF-8''kiln%20%E2%80%93%20front.png" in response["Content-Disposition"]
     missing = client_for(users[role]).get(reverse("capture:attachment", args=[png.pk + 999]))
     assert missing.status_code == (302 if role == "anonymous" else 404)
+
+
+def test_the_pages_answer_htmx_requests_alike(as_coordinator, waiting, htmx):
+    for path in (reverse("capture:review"), waiting.get_absolute_url()):
+        plain, fragment = as_coordinator.get(path), as_coordinator.get(path, **htmx)
+        assert plain.status_code == fragment.status_code == 200
+        assert "HX-Request" in fragment["Vary"]
+        assert "Introduction: a new buyer for saligna" in fragment.content.decode()
