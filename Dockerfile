@@ -42,6 +42,7 @@ COPY matchmaking ./matchmaking
 COPY convenings ./convenings
 COPY imports ./imports
 COPY outcomes ./outcomes
+COPY capture ./capture
 COPY followups ./followups
 COPY privacy ./privacy
 COPY devdata ./devdata

@@ -45,7 +45,7 @@ SERVICES = ROOT / ".ci" / "services.sh"
 
 # Standalone benchmarks of later issues, run after the pages with DATABASE_URL set to the
 # bench database (skipped with --only).
-OTHER_BENCHES = ["matchmaking.py", "imports.py", "outbox.py"]
+OTHER_BENCHES = ["matchmaking.py", "imports.py", "outbox.py", "capture.py"]
 
 BENCH_USERNAME = "bench@vcc.local"
 BENCH_PASSWORD = "bench-pass-2026"

@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, Concat, Lower, RowNumber
 
+from vcc import hooks
 from vcc.paging import Page, keyset_page
 
 from .models import (
@@ -418,12 +419,16 @@ def person_timeline(person: Person, cursor: str | None) -> Page:
 
 
 def _attach_interaction_parties(interactions: list[Interaction]) -> None:
-    """Prefetch the partners and people of a page of interactions (two queries)."""
+    """Prefetch the partners and people of a page of interactions (two queries), and what
+    higher apps add to them (vcc.hooks.INTERACTION_DETAILS: one query each)."""
     prefetch_related_objects(
         interactions,
         Prefetch("partners", queryset=Partner.objects.only("id", "name")),
         Prefetch("people", queryset=Person.objects.only("id", "first_name", "last_name")),
     )
+    if interactions:
+        for add_details in hooks.INTERACTION_DETAILS.values():
+            add_details(interactions)
 
 
 # --- contacts and pickers ---------------------------------------------------------------------

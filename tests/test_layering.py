@@ -16,7 +16,7 @@ LAYERS = [
     ["outbox"],
     ["matchmaking"],
     ["convenings"],
-    ["imports", "outcomes"],
+    ["imports", "outcomes", "capture"],
     ["followups"],
     ["privacy"],
     ["devdata"],

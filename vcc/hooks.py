@@ -37,6 +37,9 @@ Registries
 - `PERSON_DATA`: what each app holds about a person (`PersonData`), for that person's data
   export and erasure: partners, outbox, matchmaking, convenings, imports, outcomes and
   privacy (the Django admin's log) each register theirs; the privacy app reads them all.
+- `INTERACTION_DETAILS`: functions that add to a page of interactions before a timeline
+  shows it, one query each for the whole page (capture: the attachments of captured email,
+  set as `interaction.attachments`).
 """
 
 from __future__ import annotations
@@ -98,6 +101,10 @@ def register_person_data(data: PersonData) -> None:
 # What a sign-in invitation says of the person's other roles: each function takes the Person
 # and returns sentences (convenings: "You lead the working group ..."). Keyed as registries.
 INVITATION_NOTES: dict[str, Callable] = {}
+
+# Each takes a list of Interaction rows (a timeline's page) and sets attributes the timeline
+# template shows; keyed by app, as registries.
+INTERACTION_DETAILS: dict[str, Callable] = {}
 
 PARTNER_TABS: dict[str, PageSection] = {}
 PERSON_SECTIONS: dict[str, PageSection] = {}

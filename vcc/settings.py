@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "convenings",
     "imports",
     "outcomes",
+    "capture",
     "followups",
     "privacy",
     "devdata",
@@ -210,6 +211,15 @@ VCC_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("VCC_OUTBOX_MAX_ATTEMPTS", "5"))
 VCC_INTRODUCTION_FOLLOWUP_DAYS = int(os.environ.get("VCC_INTRODUCTION_FOLLOWUP_DAYS", "14"))
 VCC_NOT_CONTACTED_DAYS = int(os.environ.get("VCC_NOT_CONTACTED_DAYS", "90"))
 
+# Email capture (capture/): the mailbox beat polls every minute, off when unset, e.g.
+# imaps://log%40example.org:password@imap.example.org/INBOX; its own address (default: the
+# URL's user when it has an @); the largest attachment kept (10 MB).
+VCC_CAPTURE_IMAP_URL = os.environ.get("VCC_CAPTURE_IMAP_URL", "")
+VCC_CAPTURE_ADDRESS = os.environ.get("VCC_CAPTURE_ADDRESS", "")
+VCC_CAPTURE_MAX_ATTACHMENT_BYTES = int(
+    os.environ.get("VCC_CAPTURE_MAX_ATTACHMENT_BYTES", str(10 * 1024 * 1024))
+)
+
 # Every periodic task, in one place (django-celery-beat reads it into its tables at start).
 CELERY_BEAT_SCHEDULE = {
     # The outbox's scan: queue what is due, settle the claims of workers that died.
@@ -221,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
     "followups-periodic": {
         "task": "followups.tasks.schedule_periodic_followups",
         "schedule": 3600.0,
+    },
+    # Email capture: read the mailbox (nothing when VCC_CAPTURE_IMAP_URL is unset).
+    "capture-poll-mailbox": {
+        "task": "capture.tasks.poll_mailbox",
+        "schedule": 60.0,
     },
     # Relationship strengths fade as joint interactions age, with nothing logged to trigger it.
     "refresh-relationship-strengths": {

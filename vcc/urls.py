@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("imports.urls")),
     path("", include("outcomes.urls")),
     path("", include("convenings.urls")),
+    path("", include("capture.urls")),
     path("", include("privacy.urls")),
     # The outbox keeps the /followups/ addresses its emails' opt-out links already carry.
     path("followups/", include("outbox.urls")),

@@ -1,12 +1,14 @@
 """A person present through every app: written through each app's own services where they exist."""
 
 import datetime
+from email.message import EmailMessage
 
 import pytest
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
+from capture import services as capture_services
 from convenings.models import (
     ActionItem,
     ActionUpdate,
@@ -151,4 +153,15 @@ def everywhere(partner_a, partner_b, chain_a, coordinator):
         action_flag=CHANGE,
         change_message=f"Changed email of {FIRST} {LAST}.",
     )
+    # An email they sent to the capture mailbox, with an attachment that names them.
+    mail = EmailMessage()
+    mail["From"] = f"{FIRST} {LAST} <{EMAIL}>"
+    mail["To"] = coordinator.email or "coordinator@example.org"
+    mail["Subject"] = f"Kiln dates from {FIRST}"
+    mail["Message-ID"] = "<kiln-dates@kwezi-mail.example>"
+    mail.set_content(f"Regards, {FIRST} {LAST}, {PHONE}")
+    mail.add_attachment(
+        f"Contact: {EMAIL}".encode(), maintype="text", subtype="plain", filename="card.txt"
+    )
+    assert capture_services.capture_message(mail.as_bytes())
     return {"person": person, "user": user, "interaction": interaction, "convening": convening}

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CaptureConfig(AppConfig):
+    name = "capture"
+    verbose_name = "Email capture"
+
+    def ready(self) -> None:
+        from vcc import hooks
+
+        from .personal_data import PERSON_DATA
+        from .selectors import attach_captured_attachments
+
+        hooks.INTERACTION_DETAILS["capture"] = attach_captured_attachments
+        hooks.register_person_data(PERSON_DATA)
