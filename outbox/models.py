@@ -19,6 +19,11 @@ class Kind(models.TextChoices):
     INTRODUCTION = "introduction", "How did the introduction go?"
     COMMITMENT = "commitment", "Commitment due"
     DIGEST = "digest", "Weekly digest"
+    # Accounts (accounts/emails.py): not opted out of, they answer the user's own request.
+    ACCOUNT_INVITATION = "account_invitation", "Invitation to sign in"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    EMAIL_CHANGE = "email_change", "New email address to confirm"
+    EMAIL_CHANGED = "email_changed", "Email address changed"
     OTHER = "other", "Other"
 
 

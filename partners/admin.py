@@ -64,5 +64,5 @@ class CommitmentAdmin(admin.ModelAdmin):
 
 @admin.register(models.Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["person", "partner", "created_at", "sent_at", "accepted_at"]
+    list_display = ["person", "partner", "created_at", "accepted_at"]
     raw_id_fields = ["person", "partner"]

@@ -23,6 +23,9 @@ Signals
   of one partner toward another became kept (partners.services.save_commitment).
   matchmaking derives (or strengthens) a relationship between the two, of origin
   "commitment".
+- `person_invited(sender=Invitation, invitation)`: a coordinator invited a person to sign in
+  (partners.services.invite_person, in its transaction). accounts writes the invitation
+  email to the outbox in the same transaction.
 
 Registries
 - `PARTNER_TABS`: tabs of a partner's page after its own (overview, offers and needs,
@@ -44,6 +47,7 @@ listing_changed = Signal()
 listings_added = Signal()
 interactions_logged = Signal()
 commitment_kept = Signal()
+person_invited = Signal()
 
 
 @dataclass(frozen=True)

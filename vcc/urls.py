@@ -5,7 +5,8 @@ from partners import views as partner_views
 
 urlpatterns = [
     path("", partner_views.home, name="home"),
-    path("accounts/", include("partners.account_urls")),
+    path("accounts/", include("accounts.auth_urls")),
+    path("accounts/", include("accounts.urls")),
     path("", include("partners.urls")),
     path("", include("matchmaking.urls")),
     path("", include("imports.urls")),
