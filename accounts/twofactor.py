@@ -8,6 +8,7 @@ import io
 import qrcode
 import qrcode.image.svg
 from django.conf import settings
+from django.db import transaction
 from django_otp import devices_for_user
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -32,11 +33,12 @@ def verify_code(user, code: str):
     code = "".join(code.split()).replace("-", "")
     if not code:
         return None
-    for device in devices_for_user(user, confirmed=True, for_verify=True):
-        if isinstance(device, TOTPDevice) and not code.isdigit():
-            continue
-        if device.verify_token(code):
-            return device
+    with transaction.atomic():  # the devices are locked while a code is checked and used
+        for device in devices_for_user(user, confirmed=True, for_verify=True):
+            if isinstance(device, TOTPDevice) and not code.isdigit():
+                continue
+            if device.verify_token(code):
+                return device
     return None
 
 
