@@ -1,5 +1,7 @@
 """What accounts keep beyond Django's user: each signed-in session's device and last use."""
 
+import hashlib
+
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import models
@@ -28,9 +30,19 @@ class UserSession(models.Model):
         return f"{self.user} on {self.device}"
 
     @property
+    def public_id(self) -> str:
+        """How the Account page names the session: never its key, which signs in whoever
+        holds it."""
+        return public_id(self.session_id)
+
+    @property
     def device(self) -> str:
         """A short name for the browser and system in the user agent ("Firefox on Windows")."""
         return describe_user_agent(self.user_agent)
+
+
+def public_id(session_key: str) -> str:
+    return hashlib.sha256(f"accounts.session:{session_key}".encode()).hexdigest()[:20]
 
 
 _BROWSERS = [

@@ -15,7 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from partners.models import Invitation, Person
 
 from . import emails
-from .models import UserSession
+from .models import UserSession, public_id
 
 # The Account page's "last seen" is kept to the minute: a session's row is written at most
 # once a minute, whatever the number of requests.
@@ -87,10 +87,15 @@ def touch_session(request) -> None:
 
 
 @transaction.atomic
-def end_session(*, user, session_key: str) -> bool:
-    """Sign one of the user's sessions out (its session row is deleted, and its record)."""
-    deleted, _ = Session.objects.filter(pk=session_key, user_session__user=user).delete()
-    return deleted > 0
+def end_session(*, user, session_id: str, keep: str | None) -> bool:
+    """Sign out the user's session whose public id is `session_id` (never `keep`, the one
+    asking); False when the user has no such session."""
+    keys = UserSession.objects.filter(user=user).values_list("session_id", flat=True)
+    match = [k for k in keys if public_id(k) == session_id and k != keep]
+    if not match:
+        return False
+    Session.objects.filter(pk=match[0]).delete()
+    return True
 
 
 @transaction.atomic

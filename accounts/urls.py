@@ -28,7 +28,7 @@ urlpatterns = [
     path("account/email/", views.change_email, name="change_email"),
     path("account/email/confirm/<str:token>/", views.confirm_email, name="confirm_email"),
     path("account/sessions/others/end/", views.end_other_sessions, name="end_other_sessions"),
-    path("account/sessions/<str:key>/end/", views.end_session, name="end_session"),
+    path("account/sessions/<slug:session_id>/end/", views.end_session, name="end_session"),
     path("account/two-factor/", views.two_factor_setup, name="two_factor_setup"),
     path("account/two-factor/off/", views.two_factor_disable, name="two_factor_disable"),
     path(

@@ -214,11 +214,12 @@ def confirm_email(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def end_session(request: HttpRequest, key: str) -> HttpResponse:
+def end_session(request: HttpRequest, session_id: str) -> HttpResponse:
     """Sign one of your other sessions out (someone else's, or none: 404)."""
-    if key == request.session.session_key:
-        return redirect("logout")  # (Sign out is a POST of its own, at the top of the page)
-    if not services.end_session(user=request.user, session_key=key):
+    ended = services.end_session(
+        user=request.user, session_id=session_id, keep=request.session.session_key
+    )
+    if not ended:
         raise Http404
     messages.success(request, "That session is signed out.")
     return redirect("accounts:account")
@@ -258,6 +259,8 @@ def two_factor_setup(request: HttpRequest) -> HttpResponse:
         device, codes = services.confirm_totp_device(user=user, key=key, last_t=form.last_t)
         request.session.pop(SETUP_KEY, None)
         otp_login(request, device)
+        # Sessions signed in with the password alone end: from now on a sign-in takes a code.
+        services.end_other_sessions(user=user, keep=request.session.session_key)
         context = {"codes": codes, "next": _next_url(request, request.POST.get("next"))}
         return render(request, "accounts/recovery_codes.html", context)
     context = {

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from partners import views as partner_views
 
@@ -14,5 +15,7 @@ urlpatterns = [
     path("", include("convenings.urls")),
     # The outbox keeps the /followups/ addresses its emails' opt-out links already carry.
     path("followups/", include("outbox.urls")),
+    # The admin signs in through vcc's own sign-in, which asks for the second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
 ]

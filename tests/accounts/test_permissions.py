@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from accounts.models import public_id
 from tests.conftest import client_for
 from tests.factories import UserFactory
 
@@ -51,8 +52,8 @@ def test_a_session_of_someone_else_is_a_404_for_every_role(users, role):
     from tests.accounts.test_sessions import FIREFOX, signed_in
 
     victim = signed_in(UserFactory(username="victim@example.org"), FIREFOX)
-    key = victim.session.session_key
-    response = client_for(users[role]).post(reverse("accounts:end_session", args=[key]))
+    victim_id = public_id(victim.session.session_key)
+    response = client_for(users[role]).post(reverse("accounts:end_session", args=[victim_id]))
     assert response.status_code == 404
     assert victim.get(reverse("accounts:account")).status_code == 200
 

@@ -5,7 +5,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import reverse
 
-from accounts.models import UserSession
+from accounts.models import UserSession, public_id
 from accounts.services import SEEN_KEY
 
 from .helpers import PASSWORD
@@ -38,7 +38,10 @@ def test_sign_out_one_session(partner_a_user):
     laptop = signed_in(partner_a_user, FIREFOX)
     phone = signed_in(partner_a_user, ANDROID)
     phone_key = phone.session.session_key
-    response = laptop.post(reverse("accounts:end_session", args=[phone_key]), follow=True)
+    body = laptop.get(reverse("accounts:account")).content.decode()
+    assert phone_key not in body  # a session's key would sign in whoever read it
+    url = reverse("accounts:end_session", args=[public_id(phone_key)])
+    response = laptop.post(url, follow=True)
     assert "That session is signed out." in response.content.decode()
     assert phone.get(reverse("accounts:account")).status_code == 302  # to the sign-in page
     assert laptop.get(reverse("accounts:account")).status_code == 200
@@ -48,9 +51,11 @@ def test_sign_out_one_session(partner_a_user):
 def test_someone_elses_session_is_a_404(partner_a_user, partner_b_user):
     mine = signed_in(partner_a_user, FIREFOX)
     theirs = signed_in(partner_b_user, ANDROID)
-    key = theirs.session.session_key
-    assert mine.post(reverse("accounts:end_session", args=[key])).status_code == 404
-    assert mine.post(reverse("accounts:end_session", args=["no-such-key"])).status_code == 404
+    theirs_id = public_id(theirs.session.session_key)
+    assert mine.post(reverse("accounts:end_session", args=[theirs_id])).status_code == 404
+    assert mine.post(reverse("accounts:end_session", args=["no-such-session"])).status_code == 404
+    own_id = public_id(mine.session.session_key)  # this one is signed out with Sign out
+    assert mine.post(reverse("accounts:end_session", args=[own_id])).status_code == 404
     assert theirs.get(reverse("accounts:account")).status_code == 200
 
 

@@ -154,3 +154,16 @@ def test_partners_are_not_required(required, partner_a_user):
 
 def test_off_when_the_setting_is_off(coordinator):
     assert client_for(coordinator).get(reverse("partners:directory")).status_code == 200
+
+
+def test_setting_up_signs_out_the_sessions_that_gave_no_code(partner_a_user):
+    here, elsewhere = client_for(partner_a_user), client_for(partner_a_user)
+    set_up(here)
+    assert elsewhere.get(reverse("accounts:account")).status_code == 302
+    assert here.get(reverse("accounts:account")).status_code == 200
+
+
+def test_the_admin_signs_in_through_the_code_asking_sign_in(client):
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login") + "?next=/admin/"
