@@ -114,3 +114,22 @@ def test_account_pages_look_right(new_page, partner_a_user):
     phone_shot(page, "account-change-email")
     page.goto("/accounts/account/password/")
     phone_shot(page, "account-change-password")
+
+
+def test_coordinator_sees_whether_an_invitation_was_sent(new_page, coordinator, partner_a):
+    from tests.factories import AffiliationFactory, PersonFactory
+
+    person = PersonFactory(first_name="Zanele", last_name="Dube", email="zanele@amatola.example")
+    AffiliationFactory(person=person, partner=partner_a)
+    page = new_page()
+    sign_in(page, coordinator.username)
+    page.goto(f"/partners/{partner_a.pk}/invite/")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(
+        page.get_by_text("An invitation is on its way to zanele@amatola.example")
+    ).to_be_visible()
+    page.goto(person.get_absolute_url())
+    section = page.locator("#sign-in-invitations")
+    expect(section.get_by_text("Sent", exact=True)).to_be_visible()
+    section.scroll_into_view_if_needed()
+    phone_shot(page, "account-person-invitations")
