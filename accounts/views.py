@@ -294,6 +294,9 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
     form = PasswordConfirmForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.remove_two_factor(user=request.user)
+        if twofactor.requires_2fa(request.user):
+            messages.success(request, "Your app is removed. Set up the new one now.")
+            return redirect("accounts:two_factor_setup")
         messages.success(request, "Two-factor sign-in is off: you sign in with your password.")
         return redirect("accounts:account")
     context = {"form": form, "required": twofactor.requires_2fa(request.user)}

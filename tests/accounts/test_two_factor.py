@@ -167,3 +167,13 @@ def test_the_admin_signs_in_through_the_code_asking_sign_in(client):
     response = client.get("/admin/login/?next=/admin/")
     assert response.status_code == 302
     assert response["Location"] == reverse("login") + "?next=/admin/"
+
+
+def test_a_coordinator_replacing_the_app_sets_up_the_new_one_next(required, coordinator):
+    client = client_for(coordinator)
+    set_up(client)
+    response = client.post(reverse("accounts:two_factor_disable"), {"password": PASSWORD})
+    assert response["Location"] == reverse("accounts:two_factor_setup")
+    assert client.get(reverse("partners:directory"))["Location"].startswith(
+        reverse("accounts:two_factor_setup")
+    )
