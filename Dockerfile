@@ -38,6 +38,7 @@ COPY manage.py ./
 COPY vcc ./vcc
 COPY partners ./partners
 COPY outbox ./outbox
+COPY accounts ./accounts
 COPY matchmaking ./matchmaking
 COPY convenings ./convenings
 COPY imports ./imports

@@ -20,6 +20,11 @@ class Kind(models.TextChoices):
     INTRODUCTION = "introduction", "How did the introduction go?"
     COMMITMENT = "commitment", "Commitment due"
     DIGEST = "digest", "Weekly digest"
+    # Accounts (accounts/emails.py): not opted out of, they answer the user's own request.
+    ACCOUNT_INVITATION = "account_invitation", "Invitation to sign in"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    EMAIL_CHANGE = "email_change", "New email address to confirm"
+    EMAIL_CHANGED = "email_changed", "Email address changed"
     OTHER = "other", "Other"
 
 
@@ -54,10 +59,13 @@ CONSENT_RULES: dict[str, tuple[bool, str]] = {
     Kind.COMMITMENT: (True, "a reminder the person did not ask for"),
     Kind.DIGEST: (True, "a newsletter-like summary"),
     Kind.OTHER: (True, "anything else is treated as needing consent"),
+    # Transactional: needed to use one's account, and asked for by the person (or the sign-in
+    # a coordinator opened for them).
+    Kind.ACCOUNT_INVITATION: (False, "an invitation to sign in to one's own account"),
+    Kind.PASSWORD_RESET: (False, "asked for by the person"),
+    Kind.EMAIL_CHANGE: (False, "asked for by the person"),
+    Kind.EMAIL_CHANGED: (False, "tells the old address of a change to the account"),
 }
-
-# Kinds a person asked for (a password reset, a sign-in invitation they requested, an email
-# change confirmation) go here as (False, why) when their apps add them to Kind.
 
 
 def needs_consent(kind: str) -> bool:

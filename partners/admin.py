@@ -133,7 +133,7 @@ class CommitmentAdmin(ReadOnlyAdmin):
 
 @admin.register(models.Invitation)
 class InvitationAdmin(ReadOnlyAdmin):
-    list_display = ["person", "partner", "created_at", "sent_at", "accepted_at"]
+    list_display = ["person", "partner", "created_at", "accepted_at"]
     raw_id_fields = ["person", "partner"]
 
 

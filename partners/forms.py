@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib.auth.forms import SetPasswordForm
 from django.core.validators import MinValueValidator
 
 from vcc.ids import IdField
@@ -549,10 +548,6 @@ class DirectoryFilterForm(forms.Form):
         """The valid filters; an invalid one (a tampered link) is dropped, not an error."""
         self.is_valid()
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
-
-
-class InvitationPasswordForm(SetPasswordForm):
-    """Set a password from an invitation link."""
 
 
 class ObserverForm(forms.Form):

@@ -652,7 +652,8 @@ class ChangeRecord(models.Model):
 
 
 class Invitation(models.Model):
-    """A coordinator invited a person to sign in for their organisation."""
+    """A coordinator invited a person to sign in for their organisation. Its email is an
+    outbox message about it (accounts/emails.py), which tells whether it was sent."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="invitations")
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="invitations")
@@ -660,7 +661,6 @@ class Invitation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

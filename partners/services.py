@@ -334,13 +334,11 @@ def note_contact(partner_ids: list[int], on: datetime.date) -> None:
 
 @transaction.atomic
 def invite_person(person: Person, partner: Partner, *, by) -> Invitation:
-    """Give the person a sign-in (without a password yet) and queue the invitation email.
+    """Give the person a sign-in (without a password yet) and have the invitation emailed.
 
-    The email carries a single-use link to set a password: Django's token generator binds it
-    to the password hash and last sign-in, so it stops working once used.
+    The email is an outbox message written in this transaction by accounts (the
+    `person_invited` hook); it carries a single-use link to set a password.
     """
-    from .tasks import send_invitation
-
     User = get_user_model()
     if person.user_id is None:
         user = User.objects.filter(username__iexact=person.email).first()
@@ -353,7 +351,7 @@ def invite_person(person: Person, partner: Partner, *, by) -> Invitation:
         person.save(update_fields=["user"])
     invitation = Invitation.objects.create(person=person, partner=partner, invited_by=by)
     record_change(partner, by, f"Invited {person.full_name} to sign in")
-    send_invitation.delay_on_commit(invitation.pk)
+    hooks.person_invited.send(Invitation, invitation=invitation)
     return invitation
 
 

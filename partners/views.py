@@ -4,10 +4,7 @@ render. A page and its htmx fragments are one template; htmx requests get the fr
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.tokens import default_token_generator
-from django.db import transaction
 from django.http import (
     Http404,
     HttpRequest,
@@ -17,8 +14,6 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_str
-from django.utils.http import urlsafe_base64_decode
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -32,7 +27,6 @@ from .forms import (
     DirectoryFilterForm,
     InteractionForm,
     InterestForm,
-    InvitationPasswordForm,
     InviteForm,
     NeedForm,
     ObserverForm,
@@ -49,7 +43,6 @@ from .models import (
     Certification,
     ChainRole,
     Commitment,
-    Invitation,
     Need,
     Offer,
     Participation,
@@ -767,34 +760,3 @@ def my_organisation(request: HttpRequest) -> HttpResponse:
         return redirect("partners:detail", pk=partner_ids[0])
     organisations = Partner.objects.filter(pk__in=partner_ids).order_by("name")
     return render(request, "partners/my_organisation.html", {"organisations": organisations})
-
-
-# --- invitations -----------------------------------------------------------------------------
-
-
-def _invited_user(uidb64: str, token: str):
-    User = get_user_model()
-    try:
-        user = User.objects.get(pk=force_str(urlsafe_base64_decode(uidb64)))
-    except (ValueError, TypeError, OverflowError, User.DoesNotExist):
-        return None
-    return user if default_token_generator.check_token(user, token) else None
-
-
-@require_http_methods(["GET", "POST"])
-def accept_invitation(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
-    """Set a password from the invitation link; the link works once."""
-    user = _invited_user(uidb64, token)
-    if user is None:
-        return render(request, "registration/invitation_invalid.html", status=400)
-    form = InvitationPasswordForm(user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            form.save()
-            Invitation.objects.filter(person__user=user, accepted_at__isnull=True).update(
-                accepted_at=timezone.now()
-            )
-        login(request, user, backend="partners.backends.RoleBackend")
-        messages.success(request, "Welcome to vcc. Your password is set.")
-        return redirect("home")
-    return render(request, "registration/accept_invitation.html", {"form": form, "user": user})

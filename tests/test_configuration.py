@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-APPS = ["vcc", "partners", "outbox", "matchmaking", "convenings", "imports", "outcomes",
+APPS = ["vcc", "partners", "outbox", "accounts", "matchmaking", "convenings", "imports", "outcomes",
         "followups", "devdata"]  # fmt: skip
 READ = re.compile(
     r"""(?:os\.environ\.get|os\.getenv|os\.environ\[|env_bool)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""

@@ -14,6 +14,7 @@ LAYERS = [
     ["vcc"],
     ["partners"],
     ["outbox"],
+    ["accounts"],
     ["matchmaking"],
     ["convenings"],
     ["imports", "outcomes", "capture"],

@@ -26,6 +26,9 @@ Signals
 - `observer_appointed(sender=ValueChain, chain, user, by, new_account)`: a chain's
   coordinator made `user` an observer of `chain` (partners.services.appoint_observer). The
   outbox queues the email that invites them to sign in (outbox/receivers.py).
+- `person_invited(sender=Invitation, invitation)`: a coordinator invited a person to sign in
+  (partners.services.invite_person, in its transaction). accounts writes the invitation
+  email to the outbox in the same transaction.
 
 Registries
 - `PARTNER_TABS`: tabs of a partner's page after its own (overview, offers and needs,
@@ -54,6 +57,7 @@ listings_added = Signal()
 interactions_logged = Signal()
 commitment_kept = Signal()
 observer_appointed = Signal()
+person_invited = Signal()
 
 
 @dataclass(frozen=True)

@@ -38,12 +38,17 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "django_celery_beat",
+    # Two-factor sign-in: TOTP apps and single-use recovery codes (accounts/twofactor.py).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # vcc's apps, bottom to top: each imports only those above it in this list (see the
     # README's architecture table; tests/test_layering.py keeps it so). The project package
     # itself is an app for its operations commands (backup, restore).
     "vcc",
     "partners",
     "outbox",
+    "accounts",
     "matchmaking",
     "convenings",
     "imports",
@@ -66,6 +71,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): signed in with a second factor (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    # Notes the session's device and last use (at most once a minute), for the Account page.
+    "accounts.middleware.SessionActivityMiddleware",
+    # Coordinators and administrators set up a second factor before any other page.
+    "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -134,8 +145,16 @@ AUTHENTICATION_BACKENDS = ["partners.backends.RoleBackend"]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A password reset link works this long (and only once: the password it sets ends it).
+PASSWORD_RESET_TIMEOUT = 60 * 60
 # An invitation link is valid this long (and only until the password is set).
-PASSWORD_RESET_TIMEOUT = 60 * 60 * 24 * 7
+VCC_INVITATION_TIMEOUT = 60 * 60 * 24 * 7
+# A link confirming a new email address works this long.
+VCC_EMAIL_CHANGE_TIMEOUT = 60 * 60 * 24
+# Coordinators and administrators must sign in with a second factor (on unless DEBUG).
+VCC_REQUIRE_2FA_FOR_STAFF = env_bool("VCC_REQUIRE_2FA_FOR_STAFF", not DEBUG)
+# The issuer authenticator apps show beside the account.
+OTP_TOTP_ISSUER = "vcc"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")

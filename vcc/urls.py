@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from partners import views as partner_views
 
 urlpatterns = [
     path("", partner_views.home, name="home"),
-    path("accounts/", include("partners.account_urls")),
+    path("accounts/", include("accounts.auth_urls")),
+    path("accounts/", include("accounts.urls")),
     path("", include("partners.urls")),
     path("", include("matchmaking.urls")),
     path("", include("imports.urls")),
@@ -15,5 +17,7 @@ urlpatterns = [
     path("", include("privacy.urls")),
     # The outbox keeps the /followups/ addresses its emails' opt-out links already carry.
     path("followups/", include("outbox.urls")),
+    # The admin signs in through vcc's own sign-in, which asks for the second factor.
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True)),
     path("admin/", admin.site.urls),
 ]

@@ -20,6 +20,9 @@ NOT_PERSONAL = {
     "convenings.CalendarFeed": "a token, deleted with the person's erasure",
     "privacy.PrivacyRequest": "counts of rows changed, never the data",
     "capture.MailboxState": "the capture mailbox's name and last UID read",
+    "otp_totp.TOTPDevice": "a device name and secret key; deleted with the person's erasure",
+    "otp_static.StaticDevice": "a device name; deleted with the person's erasure",
+    "otp_static.StaticToken": "single-use recovery codes; deleted with their device",
 }
 
 
@@ -34,7 +37,7 @@ def test_every_app_exports_and_every_registered_model_exists():
     from vcc import hooks
 
     assert set(hooks.PERSON_DATA) == {
-        "partners", "outbox", "matchmaking", "convenings", "imports", "outcomes", "capture",
-        "privacy",
+        "partners", "outbox", "accounts", "matchmaking", "convenings", "imports", "outcomes",
+        "capture", "privacy",
     }  # fmt: skip
     assert all(apps.get_model(label) for label in (m._meta.label for m in registered_models()))

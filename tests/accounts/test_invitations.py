@@ -1,4 +1,4 @@
-"""Coordinators invite partners: an email with a single-use link to set a password."""
+"""Coordinators invite partners: an outbox email with a single-use link to set a password."""
 
 import re
 
@@ -6,9 +6,11 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from outbox.models import Kind, Message, State
+from outbox.services import send_message
 from partners.models import Invitation
-from partners.tasks import send_invitation
 from tests.factories import AffiliationFactory, PersonFactory
+from tests.outbox.delivery import SmtpServer
 
 pytestmark = pytest.mark.django_db
 
@@ -39,6 +41,10 @@ def test_invitation_email_link_sets_password_once(
     assert message.to == ["zanele@amatola.example"]
     assert "Amatola Sawmill" in message.subject
     assert message.alternatives and "Set your password" in message.alternatives[0][0]
+    row = Message.objects.get()
+    assert (row.kind, row.state) == (Kind.ACCOUNT_INVITATION, State.SENT)
+    assert row.about_type == "invitation" and row.about_id == Invitation.objects.get().pk
+    assert row.value_chain == partner_a.participations.get().value_chain  # in their outbox
     path = link_in(message).split("testserver", 1)[-1].replace("http://127.0.0.1:8000", "")
 
     page = client.get(path)
@@ -79,14 +85,81 @@ def test_person_of_another_partner_cannot_be_invited_here(as_coordinator, partne
     assert not Invitation.objects.exists()
 
 
-def test_send_invitation_twice_sends_once(
+def test_sending_the_invitation_again_sends_once(
     as_coordinator, partner_a, invitee, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         invite(as_coordinator, partner_a, invitee)
-    invitation = Invitation.objects.get()
-    assert send_invitation(invitation.pk) is False  # already claimed and sent
+    assert send_message(Message.objects.get().pk) is False  # already claimed and sent
     assert len(mail.outbox) == 1
+
+
+def test_invitation_refused_by_the_mail_server_shows_failed_and_is_sent_again(
+    settings, as_coordinator, partner_a, invitee, django_capture_on_commit_callbacks
+):
+    settings.VCC_OUTBOX_MAX_ATTEMPTS = 1
+    with SmtpServer() as smtp:
+        settings.EMAIL_BACKEND = "outbox.handover.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp.port
+        settings.EMAIL_USE_TLS = False
+        smtp.sink.reply = lambda message: "451 Mailbox busy, try later"
+        with django_capture_on_commit_callbacks(execute=True):
+            invite(as_coordinator, partner_a, invitee)
+        message = Message.objects.get()
+        assert message.state == State.FAILED and "451" in message.last_error
+        assert smtp.sink.count == 0
+
+        # The coordinator sees it failed, on the person's page and in the outbox.
+        page = as_coordinator.get(invitee.get_absolute_url()).content.decode()
+        assert "Invitations to sign in" in page and "Failed" in page and "451" in page
+        outbox = as_coordinator.get(reverse("outbox:outbox") + "?state=failed")
+        assert "Invitation to sign in" in outbox.content.decode()
+
+        smtp.sink.reply = None  # the server takes mail again: "Send again"
+        with django_capture_on_commit_callbacks(execute=True):
+            as_coordinator.post(reverse("outbox:send_again", args=[message.pk]))
+        assert smtp.sink.count == 1
+    message.refresh_from_db()
+    assert message.state == State.SENT
+    page = as_coordinator.get(invitee.get_absolute_url()).content.decode()
+    assert "Sent" in page
+
+
+def test_invitation_delivery_is_shown_to_its_coordinators_only(
+    as_coordinator,
+    coordinator,
+    other_coordinator,
+    partner_a,
+    partner_a_user,
+    invitee,
+    django_capture_on_commit_callbacks,
+):
+    from accounts.selectors import invitation_deliveries
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(as_coordinator, partner_a, invitee)
+    assert (
+        "Invitations to sign in" in as_coordinator.get(invitee.get_absolute_url()).content.decode()
+    )
+    [delivery] = invitation_deliveries(invitee, coordinator)
+    assert delivery.message.state == State.SENT
+    assert invitation_deliveries(invitee, other_coordinator) == []
+    assert invitation_deliveries(invitee, partner_a_user) == []
+
+
+def test_invitation_link_expires_after_a_week(
+    as_coordinator, partner_a, invitee, client, django_capture_on_commit_callbacks
+):
+    import datetime
+    from unittest import mock
+
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(as_coordinator, partner_a, invitee)
+    path = link_in(mail.outbox[0]).replace("http://127.0.0.1:8000", "")
+    later = datetime.datetime.now() + datetime.timedelta(days=8)
+    with mock.patch("accounts.tokens.InvitationTokenGenerator._now", return_value=later):
+        assert client.get(path).status_code == 400
+    assert client.get(path).status_code == 200
 
 
 def test_subject_of_a_name_ending_in_s_takes_an_apostrophe_only(
