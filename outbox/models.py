@@ -19,6 +19,7 @@ class Kind(models.TextChoices):
     INTRODUCTION = "introduction", "How did the introduction go?"
     COMMITMENT = "commitment", "Commitment due"
     DIGEST = "digest", "Weekly digest"
+    TASK = "task", "Task due"
     OTHER = "other", "Other"
 
 
