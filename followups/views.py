@@ -142,7 +142,7 @@ def task_create(request: HttpRequest) -> HttpResponse:
         return redirect(target)
     if request.htmx:
         return render(request, "followups/my_day.html#quick_add", {"form": form})
-    return render(request, "followups/task_form.html", {"form": form, "about": about})
+    return render(request, "followups/task_form.html", {"form": form, "about": about, "task": None})
 
 
 @coordinator_required
@@ -156,7 +156,9 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         services.update_task(task=task, values=form.cleaned_data)
         messages.success(request, "Task saved.")
         return redirect("followups:tasks")
-    return render(request, "followups/task_form.html", {"form": form, "task": task})
+    return render(
+        request, "followups/task_form.html", {"form": form, "task": task, "about": task.about}
+    )
 
 
 def _set_done(request: HttpRequest, pk: int, done: bool) -> HttpResponse:

@@ -33,7 +33,7 @@ Registries
 - `INVITATION_NOTES`: sentences the sign-in invitation adds about the person (convenings:
   the working groups they lead).
 - `PAGE_ACTIONS`: links a higher app adds to the head of a lower app's page (the
-  `{% page_actions obj %}` tag of vcc/templatetags/vcc_hooks.py): followups adds "Add a task"
+  `{% page_actions obj %}` tag of partners/templatetags/vcc_hooks.py): followups adds "Add a task"
   to the partner, person, introduction and convening pages.
 - `MY_DAY_SECTIONS`: sections of My day (followups) that a higher app provides; a section's
   `context(request, chain_ids)` returns `rows` (at most MY_DAY_ROWS), `count` and `see_all`
