@@ -33,7 +33,9 @@ def create_task(*, values: Mapping[str, Any], about=None, by) -> Task:
 def update_task(*, task: Task, values: Mapping[str, Any]) -> Task:
     """Save the edited fields of a task (its link stays); a reminder waiting for the old
     due date is cancelled."""
-    if "due_on" in values and values["due_on"] != task.due_on:
+    # Compared with the stored date: a ModelForm has already set the new one on `task`.
+    stored = Task.objects.filter(pk=task.pk).values_list("due_on", flat=True).first()
+    if "due_on" in values and values["due_on"] != stored:
         cancel(task, [Kind.TASK])
     for name in TASK_FIELDS:
         if name in values:
