@@ -11,6 +11,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.urls import reverse
@@ -147,7 +148,11 @@ def capped_counts(querysets: dict[str, QuerySet], cap: int = COUNT_CAP) -> dict[
         return {}
     parts, params = [], []
     for qs in querysets.values():
-        sql, part_params = qs.order_by().values("pk")[:cap].query.sql_with_params()
+        try:
+            sql, part_params = qs.order_by().values("pk")[:cap].query.sql_with_params()
+        except EmptyResultSet:  # e.g. no chain to look in
+            parts.append("0")
+            continue
         parts.append(f"(SELECT count(*) FROM ({sql}) AS part)")
         params.extend(part_params)
     with connection.cursor() as cursor:
