@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from partners.models import ValueChain
 
@@ -40,8 +41,9 @@ class TaskForm(forms.ModelForm):
             .distinct()
             .order_by("first_name", "last_name", "username")
         )
-        if not self.instance.pk and not self.initial.get("assignee"):
-            self.initial["assignee"] = user.pk
+        if not self.instance.pk:
+            self.initial.setdefault("assignee", user.pk)
+            self.initial.setdefault("due_on", timezone.localdate())
         self.fields["notes"].required = False
 
     def clean(self):

@@ -73,10 +73,11 @@ class Task(models.Model):
             models.CheckConstraint(condition=_at_most_one_link(), name="task_at_most_one_link")
         ]
         indexes = [
-            # My day and "mine": a coordinator's open tasks, soonest first.
-            models.Index(fields=["assignee", "done_at", "due_on"], name="task_assignee_open"),
+            # My day and "mine": a coordinator's open tasks, soonest first (id last, so that
+            # the index gives the page's whole order and a LIMIT stops the scan early).
+            models.Index(fields=["assignee", "done_at", "due_on", "id"], name="task_assignee_open"),
             # "The chain's tasks" on the task list.
-            models.Index(fields=["value_chain", "done_at", "due_on"], name="task_chain_open"),
+            models.Index(fields=["value_chain", "done_at", "due_on", "id"], name="task_chain_open"),
             # The reminder scan: open tasks due today.
             models.Index(
                 fields=["due_on"], condition=Q(done_at__isnull=True), name="task_open_due"

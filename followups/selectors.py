@@ -95,6 +95,28 @@ def stalled_introductions(chain_ids: list[int]) -> QuerySet[Introduction]:
     )
 
 
+def first_stalled_introductions(chain_ids: list[int], limit: int) -> list[Introduction]:
+    """The first `limit` of stalled_introductions. A network holds tens of thousands of them,
+    and sorting them all took a quarter of a second: instead each status is read in date
+    order from the index intro_status_age, as far as `limit`, and the few ids merged (one
+    query), then their rows read (a second)."""
+    since = timezone.now() - datetime.timedelta(days=settings.VCC_STALLED_AFTER_DAYS)
+    base = Introduction.objects.filter(value_chain_id__in=chain_ids).values_list(
+        "status_changed_at", "id"
+    )
+    parts = [base.filter(status=IntroductionStatus.STALLED)] + [
+        base.filter(status=status, status_changed_at__lt=since) for status in PIPELINE[:-1]
+    ]
+    if connection.features.supports_slicing_ordering_in_compound:
+        parts = [part.order_by("status_changed_at", "id")[:limit] for part in parts]
+    else:
+        parts = [part.order_by() for part in parts]
+    first = parts[0].union(*parts[1:], all=True).order_by("status_changed_at", "id")[:limit]
+    ids = [pk for _, pk in first]
+    rows = Introduction.objects.filter(pk__in=ids).select_related("partner_a", "partner_b")
+    return sorted(rows, key=lambda i: (i.status_changed_at, i.pk))
+
+
 def commitments_due(chain_ids: list[int], today: datetime.date) -> QuerySet[Commitment]:
     """Open commitments due in the next COMMITMENTS_AHEAD_DAYS or already past their date
     (missed), soonest first (index commitment_chain_due)."""
@@ -225,7 +247,10 @@ def my_day(user, *, chain_ids: list[int], since: datetime.datetime) -> list[Sect
     counts = capped_counts({section.key: qs for section, qs in sections})
     for section, qs in sections:
         section.count = counts[section.key]
-        section.rows = list(qs[:MY_DAY_ROWS])
+        if section.key == "stalled":
+            section.rows = first_stalled_introductions(chain_ids, MY_DAY_ROWS)
+        else:
+            section.rows = list(qs[:MY_DAY_ROWS])
         section.template = f"followups/my_day.html#{section.key}"
     return [section for section, _ in sections]
 
