@@ -32,6 +32,12 @@ CONVENINGS_AHEAD_DAYS = 7
 VISIT_LENGTH = datetime.timedelta(minutes=30)
 # On a first visit, "new suggestions" are those of the last week.
 FIRST_VISIT_LOOKBACK = datetime.timedelta(days=7)
+# A partner's search text and description are its widest columns, and no section shows them.
+PARTNER_WIDE = ("search_document", "description")
+
+
+def _narrow(*relations: str) -> list[str]:
+    return [f"{relation}__{name}" for relation in relations for name in PARTNER_WIDE]
 
 
 @dataclass
@@ -76,6 +82,8 @@ def open_tasks_due(user, until: datetime.date) -> QuerySet[Task]:
         Task.objects.filter(assignee=user, done_at__isnull=True, due_on__lte=until)
         .select_related("value_chain", "partner", "person", "introduction__partner_a", "convening")
         .select_related("introduction__partner_b")
+        .defer(*_narrow("partner", "introduction__partner_a", "introduction__partner_b"))
+        .defer("person__search_document", "convening__agenda", "convening__minutes")
         .order_by("due_on", "id")
     )
 
@@ -113,7 +121,11 @@ def first_stalled_introductions(chain_ids: list[int], limit: int) -> list[Introd
         parts = [part.order_by() for part in parts]
     first = parts[0].union(*parts[1:], all=True).order_by("status_changed_at", "id")[:limit]
     ids = [pk for _, pk in first]
-    rows = Introduction.objects.filter(pk__in=ids).select_related("partner_a", "partner_b")
+    rows = (
+        Introduction.objects.filter(pk__in=ids)
+        .select_related("partner_a", "partner_b")
+        .defer(*_narrow("partner_a", "partner_b"))
+    )
     return sorted(rows, key=lambda i: (i.status_changed_at, i.pk))
 
 
@@ -127,6 +139,7 @@ def commitments_due(chain_ids: list[int], today: datetime.date) -> QuerySet[Comm
             due_on__lte=today + datetime.timedelta(days=COMMITMENTS_AHEAD_DAYS),
         )
         .select_related("partner")
+        .defer(*_narrow("partner"))
         .order_by("due_on", "id")
     )
 
@@ -160,6 +173,7 @@ def new_suggestions(chain_ids: list[int], since: datetime.datetime) -> QuerySet[
     return (
         Suggestion.objects.filter(value_chain_id__in=chain_ids, rank=1, computed_at__gt=since)
         .select_related("buyer", "supplier", "need__product")
+        .defer(*_narrow("buyer", "supplier"))
         .order_by("-score", "id")
     )
 

@@ -246,3 +246,26 @@ def test_my_day_queries_do_not_grow(
     with django_assert_num_queries(16):
         response = as_coordinator.get("/")
     assert response.content.decode().count('class="task-title"') == 10
+
+
+def test_a_later_app_adds_a_section(as_coordinator, settings):
+    """vcc.hooks.MY_DAY_SECTIONS: e.g. the capture app's emails waiting for review."""
+    from vcc import hooks
+
+    def context(request, chain_ids):
+        return {
+            "rows": ["An email from thandi@example.org"],
+            "count": 1,
+            "see_all": "/captured/",
+            "empty": "No email waits for review.",
+        }
+
+    hooks.register(
+        hooks.MY_DAY_SECTIONS,
+        hooks.PageSection("review", "Emails to review", "followups/_section_head.html", context),
+    )
+    try:
+        page = as_coordinator.get("/").content.decode()
+    finally:
+        hooks.MY_DAY_SECTIONS.pop("review")
+    assert "Emails to review" in page
