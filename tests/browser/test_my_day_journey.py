@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from followups.models import Task
 from partners.models import ValueChain
-from tests.factories import UserFactory
+from tests.factories import ParticipationFactory, PartnerFactory, UserFactory
 
 from .conftest import screenshot, sign_in
 
@@ -72,3 +72,22 @@ def test_my_day_from_an_empty_database(new_page):
     ).to_be_visible()
     task.refresh_from_db()
     assert task.done_at is None
+
+    # 5. The task list, mine and open, then the task's form, from a partner's page.
+    page.get_by_role("link", name="All tasks").click()
+    expect(page.get_by_role("heading", name="Tasks")).to_be_visible()
+    expect(page.get_by_role("link", name="Call Thandi about the trial order")).to_be_visible()
+    _both_widths(page, "tasks")
+    page.get_by_role("link", name="Done", exact=True).click()
+    expect(page.get_by_text("No task done yet.")).to_be_visible()
+    partner = ParticipationFactory(
+        partner=PartnerFactory(name="Amatola Sawmill"), value_chain=chain
+    ).partner
+    page.goto(partner.get_absolute_url())
+    page.get_by_role("link", name="Add a task").click()
+    expect(page.get_by_text("About Amatola Sawmill")).to_be_visible()
+    _both_widths(page, "task_form")
+    page.get_by_label("What to do").fill("Ask Amatola for the kiln figures")
+    page.get_by_role("button", name="Add the task").click()
+    expect(page.get_by_role("heading", name="Amatola Sawmill")).to_be_visible()
+    assert Task.objects.get(partner=partner).title == "Ask Amatola for the kiln figures"
