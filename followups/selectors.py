@@ -76,11 +76,12 @@ def note_visit(user, now: datetime.datetime | None = None) -> datetime.datetime:
 
 
 def open_tasks_due(user, until: datetime.date) -> QuerySet[Task]:
-    """The user's open tasks due on or before `until`, soonest first (index
-    task_assignee_open), with what each is about."""
+    """The user's open tasks due on or before `until`, soonest first (an index range of
+    task_assignee_open or task_open_due), with what each is about (not their chain: My day
+    does not show it)."""
     return (
         Task.objects.filter(assignee=user, done_at__isnull=True, due_on__lte=until)
-        .select_related("value_chain", "partner", "person", "introduction__partner_a", "convening")
+        .select_related("partner", "person", "introduction__partner_a", "convening")
         .select_related("introduction__partner_b")
         .defer(*_narrow("partner", "introduction__partner_a", "introduction__partner_b"))
         .defer("person__search_document", "convening__agenda", "convening__minutes")
