@@ -44,7 +44,8 @@ class TaskForm(forms.ModelForm):
         if not self.instance.pk:
             self.initial.setdefault("assignee", user.pk)
             self.initial.setdefault("due_on", timezone.localdate())
-        self.fields["notes"].required = False
+        if "notes" in self.fields:
+            self.fields["notes"].required = False
 
     def clean(self):
         data = super().clean()
@@ -62,3 +63,17 @@ class TaskForm(forms.ModelForm):
                 f"coordinate {chain.name}: pick one of its coordinators.",
             )
         return data
+
+
+class QuickTaskForm(TaskForm):
+    """My day's small form: for oneself (the full form picks a co-coordinator). `choices`,
+    when given, are the chains as (id, name) already read, so the form reads nothing more."""
+
+    class Meta(TaskForm.Meta):
+        fields = ["title", "due_on", "value_chain"]
+
+    def __init__(self, *args, choices=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["assignee"]
+        if choices is not None:
+            self.fields["value_chain"].choices = choices

@@ -19,6 +19,7 @@ from matchmaking.permissions import get_introduction_for_user
 from partners.permissions import (
     active_chains,
     coordinated_chain_ids,
+    coordinated_chains,
     coordinator_required,
     get_partner_for_user,
     get_person_for_user,
@@ -28,7 +29,7 @@ from vcc import hooks
 from vcc.ids import parse_id
 
 from . import selectors, services
-from .forms import TaskForm
+from .forms import QuickTaskForm, TaskForm
 from .models import LINKS
 from .permissions import get_task_for_user
 
@@ -45,7 +46,8 @@ def home(request: HttpRequest) -> HttpResponse:
 def my_day(request: HttpRequest) -> HttpResponse:
     """What needs the coordinator today, across the chains they coordinate."""
     since = selectors.note_visit(request.user)
-    chain_ids = coordinated_chain_ids(request.user)
+    chains = list(coordinated_chains(request.user).values_list("pk", "name", "archived_at"))
+    chain_ids = [pk for pk, _, _ in chains]
     sections = selectors.my_day(request.user, chain_ids=chain_ids, since=since)
     for key, extra in hooks.MY_DAY_SECTIONS.items():
         data = extra.context(request, chain_ids)
@@ -63,14 +65,16 @@ def my_day(request: HttpRequest) -> HttpResponse:
     context = {
         "sections": sections,
         "has_chains": bool(chain_ids),
-        "form": _quick_form(request) if chain_ids else None,
+        "form": QuickTaskForm(
+            chains=active_chains(request.user),
+            user=request.user,
+            choices=[(pk, name) for pk, name, archived_at in chains if archived_at is None],
+        )
+        if chain_ids
+        else None,
         "since": since,
     }
     return render(request, "followups/my_day.html", context)
-
-
-def _quick_form(request: HttpRequest, data=None) -> TaskForm:
-    return TaskForm(data, chains=active_chains(request.user), user=request.user)
 
 
 # --- tasks -----------------------------------------------------------------------------------
@@ -132,9 +136,12 @@ def _about(request: HttpRequest):
 def task_create(request: HttpRequest) -> HttpResponse:
     """A new task, from My day (htmx: the quick form) or from the page of what it is about."""
     about, chains = _about(request)
-    form = TaskForm(request.POST or None, chains=chains, user=request.user)
+    quick = request.method == "POST" and "quick" in request.POST
+    form_class = QuickTaskForm if quick else TaskForm
+    form = form_class(request.POST or None, chains=chains, user=request.user)
     if request.method == "POST" and form.is_valid():
-        task = services.create_task(values=form.cleaned_data, about=about, by=request.user)
+        values = {"assignee": request.user, **form.cleaned_data}
+        task = services.create_task(values=values, about=about, by=request.user)
         messages.success(request, f"Task added: {task.title}.")
         target = about.get_absolute_url() if about is not None else reverse("home")
         if request.htmx:
