@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -264,6 +264,11 @@ def my_day(user, *, chain_ids: list[int], since: datetime.datetime) -> list[Sect
         section.count = counts[section.key]
         if section.key == "stalled":
             section.rows = first_stalled_introductions(chain_ids, MY_DAY_ROWS)
+        elif section.key == "tasks":
+            # The first ids alone, then their rows: the planner otherwise joins every task
+            # due (thousands for a busy coordinator) to what it is about before the LIMIT.
+            first = qs.order_by("due_on", "id").values("pk")[:MY_DAY_ROWS]
+            section.rows = list(qs.filter(pk__in=Subquery(first)))
         else:
             section.rows = list(qs[:MY_DAY_ROWS])
         section.template = f"followups/my_day.html#{section.key}"
