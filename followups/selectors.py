@@ -237,6 +237,7 @@ def my_day(user, *, chain_ids: list[int], since: datetime.datetime) -> list[Sect
                 "actions",
                 "Overdue action items",
                 "Every working group's action items are on time.",
+                see_all=reverse("convenings:overdue"),
             ),
             overdue_action_items(chain_ids, today),
         ),
