@@ -72,6 +72,8 @@ TIMELINE_P95 = 50
 BOARD_P95 = 100
 NETWORK_DATA_P95 = 200
 GAPS_P95 = 200
+TASKS = 20_000  # the coordinators' tasks, over the whole network
+MY_DAY_P95 = 50
 
 # Realistic searches over the generated vocabulary (devdata.generate): partial words, typos,
 # several words, places, products, people (comments say what the less obvious ones find).
@@ -541,6 +543,7 @@ def activity_state(db: Database) -> dict:
         return {
             "interactions": value("SELECT count(*) FROM partners_interaction"),
             "introductions": value("SELECT count(*) FROM matchmaking_introduction"),
+            "tasks": value("SELECT count(*) FROM followups_task"),
             "relationships": value("SELECT count(*) FROM partners_relationship"),
             "map_chain": map_chain,
             "map_chain_relationships": value(
@@ -562,7 +565,8 @@ def generate_activity(db: Database, *args: str) -> None:
 def prepare_activity(db: Database) -> dict:
     """Issue 3's data: a chain of 2,000 partners with 10,000 relationships (the network map),
     and 1,000,000 interactions, 100,000 introductions and 100,000 relationships over the
-    whole network. Only what is missing is added. Returns the state."""
+    whole network, and TASKS tasks for the coordinators. Only what is missing is added.
+    Returns the state."""
     state = activity_state(db)
     changed = False
     if not state["map_chain"]:
@@ -583,6 +587,9 @@ def prepare_activity(db: Database) -> dict:
         changed = True
     if changed:
         state = activity_state(db)
+    if not state["tasks"]:
+        generate_activity(db, "--tasks", str(TASKS))
+        changed = True
     missing = MAP_CHAIN_RELATIONSHIPS - state["map_chain_relationships"]
     if missing > 0:
         generate_activity(db, "--relationships", str(missing), "--chain", str(state["map_chain"]))
@@ -974,9 +981,17 @@ def scenarios(db: Database, seed: int, activity: dict | None) -> list[Scenario]:
 
 
 def activity_scenarios(activity: dict, sample: list[int], partners: int, big_chain, big_partners):
-    """Issue 3's pages: timelines, the introduction board, the map's data, the gap pages."""
+    """Issue 3's pages: timelines, the introduction board, the map's data, the gap pages; and
+    issue 18's My day."""
     map_chain = activity["map_chain"]
     return [
+        Scenario(
+            "my_day",
+            ["/"],
+            partners,
+            MY_DAY_P95,
+            {"tasks": activity["tasks"], "introductions": activity["introductions"]},
+        ),
         Scenario(
             "partner_timeline",
             [f"/partners/{pk}/?tab=timeline" for pk in sample],

@@ -9,7 +9,11 @@ class CaptureConfig(AppConfig):
         from vcc import hooks
 
         from .personal_data import PERSON_DATA
-        from .selectors import attach_captured_attachments
+        from .selectors import attach_captured_attachments, my_day
 
         hooks.INTERACTION_DETAILS["capture"] = attach_captured_attachments
         hooks.register_person_data(PERSON_DATA)
+        hooks.register(
+            hooks.MY_DAY_SECTIONS,
+            hooks.PageSection("captured", "Email to review", "capture/_my_day.html", my_day),
+        )

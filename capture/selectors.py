@@ -98,3 +98,23 @@ def attach_captured_attachments(interactions: list) -> None:
         by_interaction.setdefault(file.message.interaction_id, []).append(file)
     for i in emails:
         i.attachments = by_interaction.get(i.pk, [])
+
+
+def my_day(request, chain_ids) -> dict:
+    """My day's section (vcc.hooks.MY_DAY_SECTIONS): the captured email waiting for the
+    coordinator's review, newest first; two queries (the rows, and the count)."""
+    from django.urls import reverse
+
+    waiting = review_queue(request.user).order_by("-sent_at", "-id")
+    rows = list(
+        waiting.only("pk", "subject", "sender_name", "sender_address", "sent_at").prefetch_related(
+            None
+        )[:10]
+    )
+    return {
+        "rows": rows,
+        "count": len(rows) if len(rows) < 10 else waiting.count(),
+        "see_all": reverse("capture:review"),
+        "empty": "No captured email waits for you: mail you forward or copy to the capture "
+        "address lands on the timelines, and what it cannot place comes here.",
+    }

@@ -24,6 +24,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from followups.models import Task
+from followups.services import sync_follow_up_task
 from matchmaking.network import refresh_strengths
 from partners.models import (
     Affiliation,
@@ -1056,6 +1058,8 @@ def build_demo_network() -> dict:
             for n in names
         )
         note_contact([partners[n].pk for n in names], occurred)
+        # As log_interaction's hook does: the follow-up date is a task on My day.
+        sync_follow_up_task(interaction_id=interaction.pk)
 
     Relationship.objects.bulk_create(
         Relationship(
@@ -1070,6 +1074,7 @@ def build_demo_network() -> dict:
     refresh_strengths()
     _convenings(chains, coordinator, today, now)
     _outcomes(partners, chains, coordinator, today)
+    _tasks(partners, chains, coordinator, today)
 
     ChangeRecord.objects.bulk_create(
         ChangeRecord(partner=p, user=coordinator, at=now, summary="Added with the demo network")
@@ -1260,6 +1265,41 @@ def _outcomes(partners, chains, coordinator, today) -> None:
         for name, buyer, sales, volume, unit, created, retained, practice in OUTCOMES
         for i, (start, last) in enumerate(quarters)
     )
+
+
+# The coordinator's own to-dos: (days from today it is due, title, done); each about a
+# partner of a chain, in turn.
+TASKS = [
+    (-2, "Call about the trial order volumes", False),
+    (0, "Send the season's price list to the buyers", False),
+    (0, "Book the venue for the next workshop", False),
+    (3, "Check the food-safety plan before the audit", False),
+    (9, "Draft the grant report's sales figures", False),
+    (-5, "Share the minutes of the last meeting", True),
+]
+
+
+def _tasks(partners, chains, coordinator, today) -> None:
+    """A handful of the coordinator's own tasks, due from two days ago to next week."""
+    by_chain = {}
+    for spec in PARTNERS:
+        by_chain.setdefault(spec.chain, []).append(partners[spec.name])
+    names = list(chains)
+    tasks = []
+    for i, (due, title, done) in enumerate(TASKS):
+        chain_name = names[i % len(names)]
+        tasks.append(
+            Task(
+                value_chain=chains[chain_name],
+                title=title,
+                due_on=today + datetime.timedelta(days=due),
+                done_at=timezone.now() if done else None,
+                assignee=coordinator,
+                partner=by_chain[chain_name][i % len(by_chain[chain_name])],
+                created_by=coordinator,
+            )
+        )
+    Task.objects.bulk_create(tasks)
 
 
 def demo_counts() -> dict:

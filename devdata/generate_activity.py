@@ -1,8 +1,9 @@
 """Synthetic activity on a generated network, for benchmarks: interactions, introductions and
-relationships between partners of the same value chain (COPY on PostgreSQL, as generate.py).
+relationships between partners of the same value chain, and the coordinators' tasks about
+them (COPY on PostgreSQL, as generate.py).
 
-`generate_activity(interactions=1_000_000, introductions=100_000, relationships=...)` reads the
-partners already in each chain and adds the rows in one transaction."""
+`generate_activity(interactions=1_000_000, introductions=100_000, relationships=..., tasks=...)`
+reads the partners already in each chain and adds the rows in one transaction."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from devdata.generate import first_free_id, reset_sequence, write_rows
+from followups.models import Task
 from matchmaking.models import CLOSED, OPEN, Introduction, IntroductionStatus
 from matchmaking.network import refresh_strengths
 from partners.models import (
@@ -27,6 +29,7 @@ from partners.models import (
     RelationshipKind,
     RelationshipOrigin,
     StrengthLevel,
+    ValueChain,
     Visibility,
 )
 from partners.permissions import COORDINATORS_GROUP
@@ -46,6 +49,14 @@ TOPICS = [
 ]
 KINDS = list(InteractionKind.values)
 REL_KINDS = list(RelationshipKind.values)
+TASK_TITLES = [
+    "Call about the trial order",
+    "Send the price list",
+    "Check the delivery dates",
+    "Ask for the food-safety certificate",
+    "Visit the packhouse",
+    "Confirm the volumes for the season",
+]
 STATUSES = list(IntroductionStatus.values)
 
 
@@ -72,8 +83,11 @@ def generate_activity(
     relationships: int = 0,
     chain_ids: list[int] | None = None,
     seed: int = 7,
+    tasks: int = 0,
 ) -> dict:
-    """Add interactions, introductions and relationships among the partners of the chains."""
+    """Add interactions, introductions and relationships among the partners of the chains, and
+    `tasks` for the chains' coordinators (due from a month ago to two months ahead, a fifth of
+    them done), each about a partner of the chain."""
     started = time.monotonic()
     rng = random.Random(seed)
     members = chain_members(chain_ids)
@@ -89,7 +103,13 @@ def generate_activity(
         .order_by("id")
         .values_list("id", flat=True)
     ).first()
-    counts = {"interactions": 0, "interaction_partners": 0, "introductions": 0, "relationships": 0}
+    counts = {
+        "interactions": 0,
+        "interaction_partners": 0,
+        "introductions": 0,
+        "relationships": 0,
+        "tasks": 0,
+    }
 
     with transaction.atomic():
         next_id = first_free_id(Interaction)
@@ -220,7 +240,8 @@ def generate_activity(
             ],
             rows,
         )
-        for model in (Interaction, Introduction, Relationship):
+        counts["tasks"] = _write_tasks(rng, tasks, members, chains, weights, today, now)
+        for model in (Interaction, Introduction, Relationship, Task):
             reset_sequence(model)
         if interactions:
             with connection.cursor() as cursor:
@@ -238,8 +259,39 @@ def generate_activity(
         with connection.cursor() as cursor:
             cursor.execute(
                 "ANALYZE partners_interaction, partners_interactionpartner, "
-                "matchmaking_introduction, partners_relationship"
+                "matchmaking_introduction, partners_relationship, followups_task"
             )
     # What the services keep as each interaction, introduction or relationship is recorded.
     counts["strengths_changed"] = refresh_strengths()
     return {**counts, "seconds": round(time.monotonic() - started, 2)}
+
+
+def _write_tasks(rng, tasks, members, chains, weights, today, now) -> int:
+    """`tasks` tasks, each for a coordinator of a chain about one of its partners."""
+    coordinators: dict[int, list[int]] = defaultdict(list)
+    for chain_id, user_id in ValueChain.coordinators.through.objects.filter(
+        valuechain_id__in=chains
+    ).values_list("valuechain_id", "user_id"):
+        coordinators[chain_id].append(user_id)
+    with_coordinators = [(c, w) for c, w in zip(chains, weights, strict=True) if coordinators[c]]
+    if not tasks or not with_coordinators:
+        return 0
+    task_chains, task_weights = zip(*with_coordinators, strict=True)
+    rows = []
+    for _ in range(tasks):
+        chain = _pick_chain(rng, list(task_chains), list(task_weights))
+        assignee = rng.choice(coordinators[chain])
+        due = today + datetime.timedelta(days=rng.randint(-30, 60))
+        done = now - datetime.timedelta(days=rng.randint(0, 30)) if rng.random() < 0.2 else None
+        title = f"{rng.choice(TASK_TITLES)}"
+        rows.append(
+            (chain, title, "", due, done, assignee, rng.choice(members[chain]), assignee, now, now)
+        )
+    return write_rows(
+        Task,
+        [
+            *("value_chain_id", "title", "notes", "due_on", "done_at", "assignee_id"),
+            *("partner_id", "created_by_id", "created_at", "updated_at"),
+        ],
+        rows,
+    )

@@ -1,6 +1,8 @@
 """The periodic follow-ups that span the apps, run hourly by beat (followups.tasks):
-commitment reminders to the partner's people, and on Mondays each chain's digest to its
-coordinators. Idempotent keys: each runs once however often the scan comes."""
+commitment reminders to the partner's people, a task's reminder to its assignee on the
+morning it is due, and on Mondays each chain's digest to its coordinators (with their open
+tasks due that week or overdue). Idempotent keys: each runs once however often the scan
+comes."""
 
 from __future__ import annotations
 
@@ -22,17 +24,67 @@ from partners.models import (
     ValueChain,
 )
 
+from .models import Task
+
 
 def _new(message) -> int:
     """1 when `schedule` wrote a new row (not an earlier one with the same key)."""
     return int(message is not None and message.just_created)
 
 
+# A task's reminder goes out at this hour (local time) of the morning it is due.
+TASK_REMINDER_HOUR = 7
+
+
+def schedule_task_reminders(now: datetime.datetime) -> int:
+    """One email to the assignee of each open task due today, for the morning (idempotent on
+    the task and its due date: a task moved to another day is reminded again on that day)."""
+    today = timezone.localdate(now)
+    morning = timezone.make_aware(
+        datetime.datetime.combine(today, datetime.time(TASK_REMINDER_HOUR))
+    )
+    count = 0
+    due = (
+        Task.objects.filter(due_on=today, done_at__isnull=True)
+        .exclude(assignee__email="")
+        .select_related("assignee", "value_chain", "partner", "person", "convening")
+        .select_related("introduction__partner_a", "introduction__partner_b")
+        .order_by("id")
+    )
+    for task in due[:5000]:
+        count += _new(
+            schedule(
+                key=f"task:{task.pk}:due:{task.due_on}",
+                kind=Kind.TASK,
+                subject=f"Today: {task.title}"[:200],
+                template="followups/email/task",
+                context={"task": task, "coordinator": task.assignee},
+                due_at=max(now, morning),
+                address=task.assignee.email,
+                value_chain=task.value_chain,
+                about=task,
+            )
+        )
+    return count
+
+
+def tasks_for_digest(user, chain, today: datetime.date) -> list[Task]:
+    """The coordinator's open tasks in the chain due by Sunday of this week (overdue ones
+    included), soonest first."""
+    sunday = today + datetime.timedelta(days=6 - today.weekday())
+    return list(
+        Task.objects.filter(
+            assignee=user, value_chain=chain, done_at__isnull=True, due_on__lte=sunday
+        ).order_by("due_on", "id")[:50]
+    )
+
+
 def schedule_periodic(now: datetime.datetime | None = None) -> int:
-    """Commitment due reminders and the weekly digest (idempotent keys: run it hourly)."""
+    """Commitment due and task reminders and the weekly digest (idempotent keys: run it
+    hourly)."""
     now = now or timezone.now()
     today = timezone.localdate(now)
-    count = 0
+    count = schedule_task_reminders(now)
     # Commitments due within three days, to the partner's people.
     soon = (
         Commitment.objects.filter(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=3))
@@ -99,6 +151,8 @@ def schedule_periodic(now: datetime.datetime | None = None) -> int:
                             "stalled": stalled,
                             "overdue": overdue,
                             "quiet": quiet,
+                            "tasks": tasks_for_digest(user, chain, today),
+                            "today": today,
                             "coordinator": user,
                         },
                         due_at=now,

@@ -25,6 +25,7 @@ class Kind(models.TextChoices):
     PASSWORD_RESET = "password_reset", "Password reset"
     EMAIL_CHANGE = "email_change", "New email address to confirm"
     EMAIL_CHANGED = "email_changed", "Email address changed"
+    TASK = "task", "Task due"
     OTHER = "other", "Other"
 
 
@@ -65,6 +66,7 @@ CONSENT_RULES: dict[str, tuple[bool, str]] = {
     Kind.PASSWORD_RESET: (False, "asked for by the person"),
     Kind.EMAIL_CHANGE: (False, "asked for by the person"),
     Kind.EMAIL_CHANGED: (False, "tells the old address of a change to the account"),
+    Kind.TASK: (False, "a coordinator's own to-do, on the morning it is due"),
 }
 
 

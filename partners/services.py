@@ -317,7 +317,9 @@ def log_interaction(*, partners: list[Partner], values: Mapping[str, Any], by) -
     )
     partner_ids = [p.pk for p in partners]
     note_contact(partner_ids, interaction.occurred_on)
-    hooks.interactions_logged.send(Interaction, partner_ids=partner_ids)
+    hooks.interactions_logged.send(
+        Interaction, partner_ids=partner_ids, interaction_id=interaction.pk
+    )
     return interaction
 
 

@@ -77,20 +77,6 @@ def _fragment(request: HttpRequest, template: str, partial: str) -> str:
     return f"{template}#{partial}" if request.htmx else template
 
 
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """Coordinators land on the directory (on the chains page, to create their first chain,
-    when they coordinate none yet); observers on the chains they observe; partners on their
-    own organisation."""
-    if is_coordinator(request.user):
-        if not coordinated_chains(request.user).exists():
-            return redirect("partners:chains")
-        return redirect("partners:directory")
-    if is_observer(request.user):
-        return redirect("partners:chains")
-    return redirect("partners:my_organisation")
-
-
 # --- directory -------------------------------------------------------------------------------
 
 

@@ -16,9 +16,10 @@ Signals
   writes. matchmaking recomputes the suggestions the listing touches, after the commit.
 - `listings_added(sender=Offer|Need, listing_ids)`: many listings were written at once (an
   import). matchmaking recomputes the suggestions they touch, in one task after the commit.
-- `interactions_logged(sender=Interaction, partner_ids)`: interactions with these partners
-  were recorded (partners.services.log_interaction). matchmaking refreshes the strength of
-  the relationships among them.
+- `interactions_logged(sender=Interaction, partner_ids, interaction_id=None)`: interactions
+  with these partners were recorded (partners.services.log_interaction, which also gives the
+  interaction's id). matchmaking refreshes the strength of the relationships among them;
+  followups makes the interaction's "follow up on" date a task (or updates or removes it).
 - `commitment_kept(sender=Commitment, commitment_id, partner_id, toward_id)`: a commitment
   of one partner toward another became kept (partners.services.save_commitment).
   matchmaking derives (or strengthens) a relationship between the two, of origin
@@ -43,6 +44,12 @@ Registries
 - `INTERACTION_DETAILS`: functions that add to a page of interactions before a timeline
   shows it, one query each for the whole page (capture: the attachments of captured email,
   set as `interaction.attachments`).
+- `PAGE_ACTIONS`: links a higher app adds to the head of a lower app's page (the
+  `{% page_actions obj %}` tag of partners/templatetags/vcc_hooks.py): followups adds "Add a task"
+  to the partner, person, introduction and convening pages.
+- `MY_DAY_SECTIONS`: sections of My day (followups) that a higher app provides; a section's
+  `context(request, chain_ids)` returns `rows` (at most MY_DAY_ROWS), `count` and `see_all`
+  (a URL). The capture app's review queue belongs here.
 """
 
 from __future__ import annotations
@@ -112,6 +119,11 @@ INTERACTION_DETAILS: dict[str, Callable] = {}
 
 PARTNER_TABS: dict[str, PageSection] = {}
 PERSON_SECTIONS: dict[str, PageSection] = {}
+MY_DAY_SECTIONS: dict[str, PageSection] = {}
+
+# Links for the head of a page: each function takes (user, obj) and returns a (label, url)
+# pair, or None when it has nothing for that object. No function may query the database.
+PAGE_ACTIONS: dict[str, Callable] = {}
 
 
 def register(registry: dict[str, PageSection], section: PageSection) -> None:

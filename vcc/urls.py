@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from partners import views as partner_views
+from followups import views as followup_views
 
 urlpatterns = [
-    path("", partner_views.home, name="home"),
+    path("", followup_views.home, name="home"),
     path("accounts/", include("accounts.auth_urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("partners.urls")),
@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("convenings.urls")),
     path("", include("capture.urls")),
+    path("", include("followups.urls")),
     path("", include("privacy.urls")),
     # The outbox keeps the /followups/ addresses its emails' opt-out links already carry.
     path("followups/", include("outbox.urls")),

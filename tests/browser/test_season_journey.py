@@ -121,9 +121,9 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
     )
     page = new_page()
 
-    # 1. The first run leads to the chain, then its stages.
+    # 1. The first run (on My day) leads to the chain, then its stages.
     sign_in(page, coordinator.username)
-    expect(page.get_by_role("heading", name="Value chains")).to_be_visible()
+    expect(page.get_by_role("heading", name="My day")).to_be_visible()
     expect(page.get_by_text("You coordinate no value chain yet.")).to_be_visible()
     page.get_by_role("link", name="Create your first value chain").click()
     page.fill("#id_name", "Tomato Soup for Schools")
