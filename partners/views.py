@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import (
     Http404,
@@ -531,12 +532,28 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {"template": s.template, **s.context(request, person)}
             for s in hooks.PERSON_SECTIONS.values()
         ]
+    if person.user_coordinates and not request.htmx:
+        context["sign_in_locked"] = selectors.sign_in_locked(person)
     if is_coordinator(request.user):
         context["timeline"] = selectors.person_timeline(person, request.GET.get("cursor"))
         context["interaction_form"] = InteractionForm(
             people=Person.objects.filter(pk=person.pk), initial={"people": [person.pk]}
         )
     return render(request, _fragment(request, "partners/person.html", "timeline"), context)
+
+
+@login_required
+@require_POST
+def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator lifts the sign-in lockout of a person of their chains."""
+    person = get_person_for_user(request, pk)
+    if not person.user_coordinates:
+        raise PermissionDenied("Only the coordinators of this person's partners may unlock it.")
+    if services.unlock_sign_in(person, by=request.user):
+        messages.success(request, f"{person.full_name} can sign in again.")
+    else:
+        messages.info(request, f"{person.full_name}'s sign-in was not locked.")
+    return redirect(person)
 
 
 @login_required

@@ -11,6 +11,7 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from partners.search import refresh_search_documents
@@ -44,6 +45,12 @@ def _test_settings(settings):
     celery_app.conf.task_always_eager = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Rate-limit counters start at nothing in each test, in this process's memory (the Redis
+    # cache is tested on its own in tests/test_ratelimits.py).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }
+    caches["default"].clear()
 
 
 @pytest.fixture

@@ -112,8 +112,9 @@ def test_queries_constant(
         item(person, chain_a, title=f"Done {i}", days=-i, status="done", group=kilns)
     # 1 session, 2 user, 3 the person (with the right to see them), 4 affiliations,
     # 5 the items' counts, 6 open items, 7 done items (with their group and convening),
-    # 8 the timeline's interactions, 9 the person for the interaction form's choice.
-    with django_assert_num_queries(9):
+    # 8 whether their sign-in is locked (django-axes), 9 the timeline's interactions,
+    # 10 the person for the interaction form's choice.
+    with django_assert_num_queries(10):
         response = as_coordinator.get(person_url(person))
     assert response.status_code == 200
     page = response.content.decode()
