@@ -16,7 +16,10 @@ VAR_DIR = Path(os.environ.get("VCC_VAR_DIR", BASE_DIR / "var"))
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    """A yes/no variable; unset or empty (as compose passes an unset one through) is the
+    default."""
+    value = os.environ.get(name, "").strip().lower()
+    return value in {"1", "true", "yes", "on"} if value else default
 
 
 DEBUG = env_bool("DEBUG", False)
