@@ -227,11 +227,13 @@ else:
 # passwords from anywhere (a password guessed from many addresses), and an address after as
 # many wrong passwords for any accounts (one address trying many accounts), for
 # VCC_SIGNIN_LOCKOUT_MINUTES after the last one. A coordinator can lift a person's lock from the
-# person's page (partners.views.person_unlock); a right password clears the count.
+# person's page (partners.views.person_unlock). A right password does not clear the count
+# (AXES_RESET_ON_SUCCESS off): axes would clear the address's count with the account's, so
+# one account of their own would let a guesser try other accounts without end.
 AXES_FAILURE_LIMIT = int(os.environ.get("VCC_SIGNIN_FAILURE_LIMIT", "10"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("VCC_SIGNIN_LOCKOUT_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+AXES_RESET_ON_SUCCESS = False
 AXES_LOCKOUT_CALLABLE = "vcc.ratelimits.signin_locked_out"
 AXES_CLIENT_IP_CALLABLE = "vcc.ratelimits.client_ip"
 AXES_VERBOSE = False
