@@ -304,3 +304,22 @@ def test_pages_without_signing_in_keep_the_policy(browser, live_server, demo):
     for path in ("/no-such-page/", reverse("partners:directory")):
         watcher.visit(path)
     assert not watcher.violations, "\n".join(watcher.violations)
+
+
+def test_the_admin_keeps_the_policy(browser, live_server, demo):
+    """Django's admin, for the administrators: lists and forms (django-axes' attempts too)."""
+    context = browser.new_context(base_url=live_server.url)
+    watcher = Watcher(context.new_page())
+    sign_in(watcher.page, "admin@demo.vcc", DEMO_PASSWORD)
+    partner = Partner.objects.order_by("pk").first()
+    for path in [
+        "/admin/",
+        "/admin/partners/partner/",
+        f"/admin/partners/partner/{partner.pk}/change/",
+        "/admin/partners/partner/add/",
+        "/admin/auth/user/",
+        "/admin/axes/accessattempt/",
+    ]:
+        assert watcher.visit(path) == 200, path
+    assert not watcher.violations, "\n".join(watcher.violations)
+    context.close()
