@@ -36,6 +36,12 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR") or "0.0.0.0"
 
 
+def posted_email(group: str, request: HttpRequest) -> str:
+    """A rate-limit key: the email posted, however it is written ("Cora@X.org " is cora@x.org),
+    so changing its case does not buy a fresh count."""
+    return request.POST.get("email", "").strip().lower()
+
+
 def over_limit(request: HttpRequest, *, group: str, limits: list[Limit]) -> int | None:
     """Count this request against each limit; the seconds until the first one it exceeds
     frees up again, or None when it is within all of them."""
@@ -63,8 +69,8 @@ def too_many_requests(request: HttpRequest, seconds: int) -> HttpResponse:
 
 def limit(*, group: str, rate: str, key: str = "ip", method: str = "ALL") -> Callable:
     """Limit a view: e.g. `@limit(group="intake", rate="20/h", method="POST")` lets one address
-    post 20 times an hour; `key="post:email"` counts per posted email instead. Stack two for
-    "per address and per account"."""
+    post 20 times an hour; `key="vcc.ratelimits.posted_email"` counts per posted email
+    instead. Stack two for "per address and per account"."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)

@@ -239,14 +239,15 @@ AXES_CLIENT_IP_CALLABLE = "vcc.ratelimits.client_ip"
 AXES_VERBOSE = False
 
 # Rate limits (django-ratelimit's counters in the cache above). Each entry: a URL name, and
-# the limits its requests count against ("ip": per address; "post:<field>": per value of a
-# posted field, such as the email a password reset is asked for). A request over a limit gets
-# the 429 page. Intake forms use the decorator vcc.ratelimits.limit(...) with the same terms.
+# the limits its requests count against ("ip": per address; vcc.ratelimits.posted_email: per
+# email posted, such as the one a password reset is asked for, whatever its case). A request
+# over a limit gets the 429 page. Intake forms use the decorator vcc.ratelimits.limit(...).
 RATELIMIT_IP_META_KEY = "vcc.ratelimits.client_ip"
+_PER_EMAIL = "vcc.ratelimits.posted_email"
 VCC_RATE_LIMITS = {
     # Password reset requests (the view arrives with the accounts work: keyed on its name).
-    "password_reset": [("ip", "10/h", "POST"), ("post:email", "5/h", "POST")],
-    "accounts:password_reset": [("ip", "10/h", "POST"), ("post:email", "5/h", "POST")],
+    "password_reset": [("ip", "10/h", "POST"), (_PER_EMAIL, "5/h", "POST")],
+    "accounts:password_reset": [("ip", "10/h", "POST"), (_PER_EMAIL, "5/h", "POST")],
     # One-click links from emails: signed, but a guessing client should not hammer them.
     "convenings:rsvp_link": [("ip", "60/h", "ALL")],
     "matchmaking:introduction_answer": [("ip", "60/h", "ALL")],
