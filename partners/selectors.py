@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from axes.helpers import get_cool_off
+from axes.models import AccessAttempt
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db.models import (
     Count,
     Exists,
@@ -14,11 +17,13 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     Window,
     prefetch_related_objects,
 )
 from django.db.models.functions import Coalesce, Concat, Lower, RowNumber
+from django.utils import timezone
 
 from vcc import hooks
 from vcc.paging import Page, keyset_page
@@ -480,3 +485,17 @@ def chain_partners(chain_id: int, q: str = "", limit: int = PICKER_LIMIT) -> lis
     for word in q.split()[:4]:
         rows = rows.filter(name__icontains=word)
     return list(rows.order_by("name", "pk")[:limit])
+
+
+def sign_in_locked(person: Person) -> bool:
+    """Whether the person's account is locked out of signing in (django-axes): as many wrong
+    passwords for their username within the lockout time as the limit allows. One query."""
+    if person.user_id is None:
+        return False
+    username = get_user_model().objects.filter(pk=person.user_id).values("username")
+    attempts = AccessAttempt.objects.filter(username=Subquery(username))
+    cool_off = get_cool_off()
+    if cool_off:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    failures = attempts.aggregate(n=Coalesce(Sum("failures_since_start"), 0))["n"]
+    return failures >= settings.AXES_FAILURE_LIMIT

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from typing import Any
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import F, Max, Model, Q, QuerySet
@@ -248,6 +249,20 @@ def update_person(person: Person, *, values: Mapping[str, Any], by) -> Person:
             record_change(partner, by, f"Edited person {person.full_name}", changes)
     refresh_search_documents(partner_ids, [person.pk])
     return person
+
+
+@transaction.atomic
+def unlock_sign_in(person: Person, *, by) -> int:
+    """Lift the sign-in lockout of a person's account (django-axes' failed attempts for their
+    username, from every address), noted in the history of every partner they work at.
+    Returns how many attempt records were cleared (0: it was not locked)."""
+    if person.user_id is None:
+        return 0
+    cleared = AxesProxyHandler.reset_attempts(username=person.user.get_username())
+    if cleared:
+        for partner in Partner.objects.filter(affiliations__person=person).distinct():
+            record_change(partner, by, f"Unlocked the sign-in of {person.full_name}", {})
+    return cleared
 
 
 # --- interests and commitments -----------------------------------------------------------------

@@ -59,6 +59,7 @@ urlpatterns = [
     path("partners/pick/", pickers.partners_pick, name="partners_pick"),
     path("people/<id:pk>/", views.person_detail, name="person"),
     path("people/<id:pk>/edit/", views.person_edit, name="person_edit"),
+    path("people/<id:pk>/unlock/", views.person_unlock, name="person_unlock"),
     path(
         "people/<id:pk>/interactions/",
         views.person_log_interaction,

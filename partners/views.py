@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import (
     Http404,
     HttpRequest,
@@ -521,6 +522,8 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             {"template": s.template, **s.context(request, person)}
             for s in hooks.PERSON_SECTIONS.values()
         ]
+    if person.user_coordinates and not request.htmx:
+        context["sign_in_locked"] = selectors.sign_in_locked(person)
     if is_coordinator(request.user) or is_observer(request.user):
         context["timeline"] = selectors.person_timeline(person, request.GET.get("cursor"))
     if is_coordinator(request.user):
@@ -528,6 +531,20 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             people=Person.objects.filter(pk=person.pk), initial={"people": [person.pk]}
         )
     return render(request, _fragment(request, "partners/person.html", "timeline"), context)
+
+
+@login_required
+@require_POST
+def person_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coordinator lifts the sign-in lockout of a person of their chains."""
+    person = get_person_for_user(request, pk)
+    if not person.user_coordinates:
+        raise PermissionDenied("Only the coordinators of this person's partners may unlock it.")
+    if services.unlock_sign_in(person, by=request.user):
+        messages.success(request, f"{person.full_name} can sign in again.")
+    else:
+        messages.info(request, f"{person.full_name}'s sign-in was not locked.")
+    return redirect(person)
 
 
 @login_required

@@ -12,6 +12,7 @@ import os
 import shutil
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
 from partners.search import refresh_search_documents
@@ -47,6 +48,12 @@ def _test_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The personas sign in with force_login; tests/accounts turn the requirement on.
     settings.VCC_REQUIRE_2FA_FOR_STAFF = False
+    # Rate-limit counters start at nothing in each test, in this process's memory (the Redis
+    # cache is tested on its own in tests/test_ratelimits.py).
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }
+    caches["default"].clear()
 
 
 @pytest.fixture

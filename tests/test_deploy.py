@@ -455,3 +455,135 @@ def test_static_files_are_served_without_debug(client, settings):
         response = client.get(path)
         assert response.status_code == 200, path
         response.close()
+
+
+# The environment a deployment sets, as the README's "Putting vcc on the internet" documents.
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "k7Qm2Zr9VxP4wL8nB3cT6yH1jF5sD0gA-eU_iO7pR2tY9uW4qE6zX8cV1bN3mK5l",
+    "ALLOWED_HOSTS": "vcc.example.org",
+    "SITE_URL": "https://vcc.example.org",
+    "CSRF_TRUSTED_ORIGINS": "https://vcc.example.org",
+    "VCC_BEHIND_PROXY": "1",
+}
+
+
+def run_manage(*args: str, env: dict, tmp_path) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("VCC_", "DJANGO_"))}
+    for name in ("DEBUG", "SECRET_KEY", "SITE_URL", "SECURE_COOKIES", "ALLOWED_HOSTS"):
+        clean.pop(name, None)
+    clean |= {"VCC_VAR_DIR": str(tmp_path), **env}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    "backing",
+    [
+        pytest.param({"DATABASE_URL": "", "REDIS_URL": ""}, id="embedded"),
+        pytest.param(
+            {
+                "DATABASE_URL": "postgres://vcc:secret@postgres:5432/vcc",
+                "REDIS_URL": "redis://redis:6379/0",
+            },
+            id="compose",
+        ),
+    ],
+)
+def test_check_deploy_is_clean_with_production_settings(backing, tmp_path):
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env=PRODUCTION_ENV | backing,
+        tmp_path=tmp_path,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "System check identified no issues (0 silenced)." in output, output
+
+
+def test_check_deploy_warns_without_the_production_settings(tmp_path):
+    """The test above can fail: the development defaults are what check --deploy warns of."""
+    env = {"DEBUG": "1", "SITE_URL": "http://127.0.0.1:8000", "DATABASE_URL": "", "REDIS_URL": ""}
+    result = run_manage("check", "--deploy", env=env, tmp_path=tmp_path)
+    output = result.stdout + result.stderr
+    for warning in ("security.W004", "security.W008", "security.W009", "security.W018"):
+        assert warning in output, output
+
+
+SHOW = "from django.conf import settings as s; print(repr([{names}]))"
+
+
+def settings_under(env: dict, tmp_path, *names: str) -> list:
+    code = SHOW.format(names=", ".join(f"getattr(s, {n!r}, None)" for n in names))
+    result = run_manage(
+        "shell", "-c", code, env={"DATABASE_URL": "", "REDIS_URL": ""} | env, tmp_path=tmp_path
+    )
+    assert result.returncode == 0, result.stderr
+    return ast.literal_eval(result.stdout.strip().splitlines()[-1])
+
+
+HTTPS_SETTINGS = (
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SESSION_COOKIE_SECURE",
+    "CSRF_COOKIE_SECURE",
+    "SECURE_PROXY_SSL_HEADER",
+)
+
+
+def test_https_settings_follow_site_url_and_the_environment(tmp_path):
+    # make run: plain http on loopback, so nothing that would break it.
+    assert settings_under({"SITE_URL": "http://127.0.0.1:8000"}, tmp_path, *HTTPS_SETTINGS) == [
+        False,
+        0,
+        False,
+        False,
+        False,
+        None,
+    ]
+    # A public https address: redirect, a year of HSTS, secure cookies.
+    assert settings_under({"SITE_URL": "https://vcc.example.org"}, tmp_path, *HTTPS_SETTINGS) == [
+        True,
+        31536000,
+        True,
+        True,
+        True,
+        None,
+    ]
+    # Each set on its own, and the proxy's header trusted only when asked.
+    env = {
+        "SITE_URL": "https://vcc.example.org",
+        "VCC_SECURE_SSL_REDIRECT": "0",
+        "VCC_HSTS_SECONDS": "3600",
+        "VCC_HSTS_INCLUDE_SUBDOMAINS": "0",
+        "SECURE_COOKIES": "0",
+        "VCC_BEHIND_PROXY": "1",
+    }
+    assert settings_under(env, tmp_path, *HTTPS_SETTINGS) == [
+        False,
+        3600,
+        False,
+        False,
+        False,
+        ("HTTP_X_FORWARDED_PROTO", "https"),
+    ]
+
+
+def test_the_cache_is_shared_between_processes(tmp_path):
+    """Rate-limit counters must be seen by every worker: Redis, or files, never memory."""
+    [embedded] = settings_under({}, tmp_path, "CACHES")
+    assert embedded["default"]["BACKEND"].endswith("FileBasedCache")
+    assert embedded["default"]["LOCATION"] == str(tmp_path / "cache")
+    [redis] = settings_under({"REDIS_URL": "redis://redis:6379/0"}, tmp_path, "CACHES")
+    assert redis["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert redis["default"]["LOCATION"] == "redis://redis:6379/0"

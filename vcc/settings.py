@@ -5,6 +5,7 @@ DATABASE_URL and REDIS_URL switch the same code to PostgreSQL and Redis.
 """
 
 import os
+from datetime import timedelta
 from email.utils import getaddresses
 from pathlib import Path
 
@@ -18,7 +19,10 @@ VAR_DIR = Path(os.environ.get("VCC_VAR_DIR", BASE_DIR / "var"))
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    return os.environ.get(name, str(default)).strip().lower() in {"1", "true", "yes", "on"}
+    """A yes/no variable; unset or empty (as compose passes an unset one through) is the
+    default."""
+    value = os.environ.get(name, "").strip().lower()
+    return value in {"1", "true", "yes", "on"} if value else default
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -42,6 +46,10 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Sign-in lockout (its AccessAttempt table; see AXES_* below).
+    "axes",
+    # The Content-Security-Policy header (CONTENT_SECURITY_POLICY below).
+    "csp",
     # vcc's apps, bottom to top: each imports only those above it in this list (see the
     # README's architecture table; tests/test_layering.py keeps it so). The project package
     # itself is an app for its operations commands (backup, restore).
@@ -79,9 +87,15 @@ MIDDLEWARE = [
     "accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    # The rate limits keyed on URL names (VCC_RATE_LIMITS below; vcc/ratelimits.py).
+    "vcc.ratelimits.RateLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "vcc.middleware.HtmxMessagesMiddleware",
     "vcc.middleware.VaryOnHtmxMiddleware",
+    # Last: it answers a locked-out sign-in with the lockout page (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 if env_bool("VCC_QUERY_COUNT_HEADER"):
     # Benchmarks read the number of SQL queries a page ran from a response header.
@@ -133,15 +147,20 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# The session's user is loaded with its roles (Coordinators group, observed chains) in one
-# query: see partners/permissions.py.
-AUTHENTICATION_BACKENDS = ["partners.backends.RoleBackend"]
+# django-axes first: it refuses a locked-out sign-in before any password is checked. Then the
+# session's user is loaded with its roles (Coordinators group, observed chains) in one query:
+# see partners/permissions.py.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "partners.backends.RoleBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -172,9 +191,105 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # with DEBUG off or a benchmark's gunicorn) straight from the apps' and npm's static folders.
 WHITENOISE_USE_FINDERS = True
 
+# HTTPS: the defaults follow SITE_URL. A site whose address is https:// gets secure cookies,
+# the redirect to HTTPS and a year of HSTS; `make run`, the tests and the benchmarks (plain
+# http on loopback) get none of them. Each can be set on its own.
+_HTTPS = SITE_URL.startswith("https://")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", _HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("VCC_SECURE_SSL_REDIRECT", _HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("VCC_HSTS_SECONDS", str(365 * 24 * 3600 if _HTTPS else 0)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("VCC_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = env_bool("VCC_HSTS_PRELOAD", SECURE_HSTS_SECONDS > 0)
+# Behind a proxy that ends TLS (nginx, Caddy, a load balancer): trust its X-Forwarded-Proto for
+# "is this HTTPS?" and its X-Forwarded-For for the client's address (the rate limits and the
+# sign-in lockout count per address). Only set it when the proxy overwrites those headers.
+VCC_BEHIND_PROXY = env_bool("VCC_BEHIND_PROXY", False)
+if VCC_BEHIND_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): only our own scripts, styles and images; no inline
+# script, handler or style attribute anywhere (behaviour is in static/vcc/*.js, looks in
+# static/vcc/*.css). Nothing needs a nonce: htmx reads its configuration from a meta tag.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+# Powerful browser features vcc never uses, switched off for every page.
+PERMISSIONS_POLICY = {
+    "camera": [],
+    "microphone": [],
+    "geolocation": [],
+    "payment": [],
+    "usb": [],
+}
+
+# The cache holds the rate limits' counters, so it must be shared by every process: Redis when
+# REDIS_URL is set, else files in var/cache (the embedded default; its counters are not atomic,
+# which is good enough for one machine's `make run`).
+if os.environ.get("REDIS_URL"):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["REDIS_URL"],
+            "KEY_PREFIX": "vcc",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
+
+# Sign-in lockout (django-axes). An account is locked after VCC_SIGNIN_FAILURE_LIMIT wrong
+# passwords from anywhere (a password guessed from many addresses), and an address after as
+# many wrong passwords for any accounts (one address trying many accounts), for
+# VCC_SIGNIN_LOCKOUT_MINUTES after the last one. A coordinator can lift a person's lock from the
+# person's page (partners.views.person_unlock). A right password does not clear the count
+# (AXES_RESET_ON_SUCCESS off): axes would clear the address's count with the account's, so
+# one account of their own would let a guesser try other accounts without end.
+AXES_FAILURE_LIMIT = int(os.environ.get("VCC_SIGNIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("VCC_SIGNIN_LOCKOUT_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "vcc.ratelimits.signin_locked_out"
+AXES_CLIENT_IP_CALLABLE = "vcc.ratelimits.client_ip"
+AXES_VERBOSE = False
+
+# Rate limits (django-ratelimit's counters in the cache above). Each entry: a URL name, and
+# the limits its requests count against ("ip": per address; vcc.ratelimits.posted_email: per
+# email posted, such as the one a password reset is asked for, whatever its case). A request
+# over a limit gets the 429 page. Intake forms use the decorator vcc.ratelimits.limit(...).
+RATELIMIT_IP_META_KEY = "vcc.ratelimits.client_ip"
+_PER_EMAIL = "vcc.ratelimits.posted_email"
+VCC_RATE_LIMITS = {
+    # Password reset requests (the view arrives with the accounts work: keyed on its name).
+    "password_reset": [("ip", "10/h", "POST"), (_PER_EMAIL, "5/h", "POST")],
+    "accounts:password_reset": [("ip", "10/h", "POST"), (_PER_EMAIL, "5/h", "POST")],
+    # One-click links from emails: signed, but a guessing client should not hammer them.
+    "convenings:rsvp_link": [("ip", "60/h", "ALL")],
+    "matchmaking:introduction_answer": [("ip", "60/h", "ALL")],
+    "outbox:opt_out": [("ip", "60/h", "ALL")],
+    # Personal calendar feeds: calendar apps poll hourly at most; guessing tokens is throttled.
+    "convenings:feed": [("ip", "120/h", "ALL")],
+}
 
 # Mail: SMTP when EMAIL_HOST is set; otherwise files in var/mail that the user can read.
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "vcc <coordinator@vcc.localhost>")

@@ -27,6 +27,16 @@ document.addEventListener("change", (event) => {
   if (event.target.matches("select[data-submit-on-change]")) event.target.form.requestSubmit();
 });
 
+// A select marked data-navigate-on-change opens the address its chosen option holds.
+document.addEventListener("change", (event) => {
+  if (event.target.matches("select[data-navigate-on-change]")) window.location.href = event.target.value;
+});
+
+// A button marked data-print prints the page (or saves it as PDF).
+document.addEventListener("click", (event) => {
+  if (event.target.closest("[data-print]")) window.print();
+});
+
 // A form marked data-confirm asks before it posts.
 document.addEventListener("submit", (event) => {
   const message = event.target.dataset && event.target.dataset.confirm;

@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.http import HttpRequest  # django-axes checks every sign-in against a request
 from django.test import Client
 from django.urls import reverse
 
@@ -93,7 +94,7 @@ def test_demo_users_can_sign_in(username, partner):
     seed()
 
     client = Client()
-    assert client.login(username=username, password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username=username, password=DEMO_PASSWORD)
     if partner:
         person = Person.objects.get(user__username=username)
         assert list(person.affiliations.values_list("partner__name", flat=True)) == [partner]
@@ -102,7 +103,7 @@ def test_demo_users_can_sign_in(username, partner):
 def test_coordinator_sees_both_chains_and_the_gap():
     seed()
     client = Client()
-    client.login(username="coordinator@demo.vcc", password=DEMO_PASSWORD)
+    client.login(request=HttpRequest(), username="coordinator@demo.vcc", password=DEMO_PASSWORD)
 
     saligna = ValueChain.objects.get(name=SALIGNA)
     response = client.get(reverse("partners:chain", args=[saligna.pk]))
@@ -180,7 +181,7 @@ def test_demo_dashboard_shows_reported_sales_and_jobs():
     empty states."""
     seed()
     client = Client()
-    client.login(username="coordinator@demo.vcc", password=DEMO_PASSWORD)
+    client.login(request=HttpRequest(), username="coordinator@demo.vcc", password=DEMO_PASSWORD)
 
     page = client.get(reverse("outcomes:dashboard")).content.decode()
 
@@ -192,7 +193,7 @@ def test_demo_dashboard_shows_reported_sales_and_jobs():
 def test_demo_observer_reads_the_food_chain_and_changes_nothing():
     seed()
     client = Client()
-    client.login(username="observer@demo.vcc", password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="observer@demo.vcc", password=DEMO_PASSWORD)
     food = ValueChain.objects.get(name=FOOD)
     saligna = ValueChain.objects.get(name=SALIGNA)
     assert client.get(food.get_absolute_url()).status_code == 200

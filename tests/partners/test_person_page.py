@@ -112,10 +112,10 @@ def test_queries_constant(
         item(person, chain_a, title=f"Done {i}", days=-i, status="done", group=kilns)
     # 1 session, 2 user, 3 the person (with the right to see them), 4 affiliations,
     # 5 the items' counts, 6 open items, 7 done items (with their group and convening),
-    # 8 the record of exports and erasures (privacy), 9 the person's invitations to sign in
-    # (with their partner and inviter), 10 the timeline's interactions, 11 the person for the
-    # interaction form's choice.
-    with django_assert_num_queries(11):
+    # 8 whether their sign-in is locked (django-axes), 9 the record of exports and erasures
+    # (privacy), 10 the person's invitations to sign in (with their partner and inviter),
+    # 11 the timeline's interactions, 12 the person for the interaction form's choice.
+    with django_assert_num_queries(12):
         response = as_coordinator.get(person_url(person))
     assert response.status_code == 200
     page = response.content.decode()

@@ -5,6 +5,7 @@ their interactions, attendance and outcomes are still counted."""
 import pytest
 from django.apps import apps
 from django.db import connection, models
+from django.http import HttpRequest
 from django.urls import reverse
 
 from convenings.models import ActionItem, CalendarFeed, Convening, Invitee
@@ -104,7 +105,7 @@ def test_erasure_by_the_person_closes_their_sign_in(everywhere):
     done = client.post(reverse("privacy:erase", args=[person.pk]), {"confirm": "on"})
     assert "You have been erased" in done.content.decode()
     assert client.get(reverse("privacy:mine")).status_code == 302  # signed out
-    assert not client.login(username=EMAIL, password="x")
+    assert not client.login(request=HttpRequest(), username=EMAIL, password="x")
     request = PrivacyRequest.objects.get(kind="erasure")
     assert request.by_the_person and request.asked_by_id == user.pk
     assert Interaction.objects.get().notes.startswith("a removed person says the kiln")
