@@ -89,8 +89,8 @@ def the_network() -> list[str]:
 
     chain = ValueChain.objects.create(name="Bench hardwood")
     user = get_user_model().objects.create_user(
-        "coordinator@bench.example", "coordinator@bench.example", is_staff=True
-    )
+        "coordinator@bench.example", "coordinator@bench.example"
+    )  # a coordinator: the chain names them
     chain.coordinators.add(user)
     partners = Partner.objects.bulk_create(Partner(name=f"Sawmill {i}") for i in range(PARTNERS))
     Participation.objects.bulk_create(Participation(partner=p, value_chain=chain) for p in partners)

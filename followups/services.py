@@ -12,6 +12,7 @@ from django.utils import timezone
 from outbox.models import Kind
 from outbox.services import cancel
 from partners.models import Interaction, Participation, ValueChain
+from partners.permissions import is_coordinator
 
 from .models import LINKS, Task
 
@@ -82,7 +83,7 @@ def sync_follow_up_task(*, interaction_id: int) -> Task | None:
         return None
     task = Task.objects.filter(interaction=interaction).first()
     user = interaction.logged_by
-    if interaction.follow_up_on is None or user is None or not (user.is_staff or user.is_superuser):
+    if interaction.follow_up_on is None or user is None or not is_coordinator(user):
         if task is not None and task.done_at is None:
             task.delete()
         return None

@@ -75,7 +75,7 @@ def _export(person: Person) -> dict[str, list[dict]]:
             )
         ),
         "sign_in_invitations": list(
-            person.invitations.values("partner__name", "created_at", "sent_at", "accepted_at")
+            person.invitations.values("partner__name", "created_at", "accepted_at")
         ),
         "change_history": list(
             changes_about(person).distinct().values("partner__name", "at", "summary", "changes")

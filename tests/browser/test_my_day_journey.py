@@ -25,7 +25,7 @@ def _both_widths(page, name: str) -> None:
 
 
 def test_my_day_from_an_empty_database(new_page):
-    coordinator = UserFactory(username="rosa@tomato.example", is_staff=True, first_name="Rosa")
+    coordinator = UserFactory(username="rosa@tomato.example", coordinator=True, first_name="Rosa")
     page = new_page()
 
     # 1. The first page after sign-in is My day; with no chain it says where to begin.

@@ -13,6 +13,7 @@ from django.utils import timezone
 from convenings import emails as convening_emails
 from convenings import services as convenings
 from convenings.models import ActionItem, Convening, Invitee
+from followups.models import Task
 from followups.periodic import schedule_periodic
 from matchmaking import emails as matchmaking_emails
 from matchmaking.models import Introduction
@@ -67,7 +68,14 @@ def _every_kind(meeting, group, coordinator, partner_a, partner_a_user, lead, ch
     matchmaking_emails.introduction_followup(introduction)
     monday = timezone.now() + datetime.timedelta(days=(7 - timezone.localdate().weekday()) % 7)
     CommitmentFactory(partner=partner_a, value_chain=chain_a, due_on=timezone.localdate(monday))
-    schedule_periodic(monday)  # the commitment reminder and the Monday digest
+    Task.objects.create(
+        value_chain=chain_a,
+        title="Call Alice about the trial order",
+        due_on=timezone.localdate(monday),
+        assignee=coordinator,
+        partner=partner_a,
+    )
+    schedule_periodic(monday)  # the commitment and task reminders, and the Monday digest
     called_off = Convening.objects.create(
         value_chain=chain_a,
         kind="workshop",

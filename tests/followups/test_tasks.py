@@ -134,7 +134,7 @@ def test_assignee_is_one_of_the_chains_coordinators(
         reverse("followups:task_create"), _values(chain_a, other_coordinator)
     )
     assert "Select a valid choice" in response.content.decode()
-    co = UserFactory(username="co@example.org", is_staff=True, first_name="Sipho")
+    co = UserFactory(username="co@example.org", coordinator=True, first_name="Sipho")
     chain_a.coordinators.add(co)
     form = as_coordinator.get(reverse("followups:task_create")).content.decode()
     assert "Sipho" in form and "other@example.org" not in form
@@ -144,7 +144,7 @@ def test_assignee_is_one_of_the_chains_coordinators(
 
 def test_assigned_to_someone_who_left_the_chain(as_coordinator, coordinator, chain_a, chain_b):
     chain_b.coordinators.add(coordinator)
-    co = UserFactory(username="co@example.org", is_staff=True)
+    co = UserFactory(username="co@example.org", coordinator=True)
     chain_b.coordinators.add(co)
     response = as_coordinator.post(reverse("followups:task_create"), _values(chain_a, co))
     assert "does not coordinate Saligna Hardwood" in response.content.decode()
@@ -245,7 +245,7 @@ def test_done_needs_post(as_coordinator, task):
 
 
 def test_task_list_filters(as_coordinator, coordinator, chain_a, task):
-    co = UserFactory(username="co@example.org", is_staff=True)
+    co = UserFactory(username="co@example.org", coordinator=True)
     chain_a.coordinators.add(co)
     theirs = make_task(chain_a, co, title="Sipho to ring the mill")
     done = make_task(chain_a, coordinator, title="Already done")
