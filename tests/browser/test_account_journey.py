@@ -100,7 +100,7 @@ def test_coordinator_sets_up_two_factor_and_signs_in_with_it(
     phone_shot(page, "account-2fa-code")
     page.get_by_label("Code").fill(code_for(secret, steps_ahead=1))
     page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Partners")).to_be_visible()
+    expect(page.get_by_role("heading", name="My day")).to_be_visible()
 
 
 def test_account_pages_look_right(new_page, partner_a_user):
