@@ -11,7 +11,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 
-from partners.models import ChainRole, Partner, Period, ValueChain
+from partners.models import ChainRole, Partner, PartnerKind, Period, ValueChain
 
 
 class Section(models.TextChoices):
@@ -144,6 +144,10 @@ class IntakeSubmission(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("intake:submission", args=[self.pk])
+
+    @property
+    def kind_label(self) -> str:
+        return dict(PartnerKind.choices).get(self.kind, self.kind)
 
     @property
     def person_name(self) -> str:

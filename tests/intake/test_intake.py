@@ -419,3 +419,20 @@ def test_personal_data_export_holds_the_answers(submission):
     person = Person(first_name="Thandi", last_name="Mokoena", email="thandi@kwena.example")
     exported = hooks.PERSON_DATA["intake"].export(person)
     assert [row["partner_name"] for row in exported["intake_answers"]] == ["Kwena Timber"]
+
+
+def test_a_forms_page_and_the_answers_page_cost_constant_queries(
+    as_coordinator, intake_form, submission, django_assert_max_num_queries
+):
+    # session and user, the form, its waiting answers, its decided ones; the answers page:
+    # session and user, the answers with form, chain and duplicate.
+    with django_assert_max_num_queries(7):
+        as_coordinator.get(intake_form.get_absolute_url())
+    for i in range(10):
+        services.submit_answers(form=intake_form, values={"partner_name": f"Grower {i}"})
+    with django_assert_max_num_queries(7):
+        page = as_coordinator.get(intake_form.get_absolute_url()).content.decode()
+    assert "Grower 9" in page
+    with django_assert_max_num_queries(5):
+        page = as_coordinator.get(submission.get_absolute_url()).content.decode()
+    assert "Cooperative" in page and "Saligna logs" in page
