@@ -436,3 +436,14 @@ def test_a_forms_page_and_the_answers_page_cost_constant_queries(
     with django_assert_max_num_queries(5):
         page = as_coordinator.get(submission.get_absolute_url()).content.decode()
     assert "Cooperative" in page and "Saligna logs" in page
+
+
+def test_erasure_clears_the_persons_contact_details_from_the_answers(submission):
+    from vcc import hooks
+
+    person = Person(first_name="Thandi", last_name="Mokoena", email="THANDI@kwena.example")
+    hooks.PERSON_DATA["intake"].erase(person)
+    submission.refresh_from_db()
+    assert (submission.first_name, submission.email, submission.phone) == ("", "", "")
+    assert submission.partner_name == "Kwena Timber"
+    assert hooks.PERSON_DATA["intake"].export(person) == {"intake_answers": []}
