@@ -4,6 +4,7 @@ and the accept and reject decisions."""
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 
 from partners.models import ChainRole, PartnerKind, Period
 
@@ -45,6 +46,14 @@ class IntakeFormForm(forms.ModelForm):
         self.fields["value_chain"].empty_label = None
         if self.instance.pk:
             del self.fields["value_chain"]
+
+    def clean_closes_on(self):
+        closes_on = self.cleaned_data.get("closes_on")
+        if closes_on and closes_on < timezone.localdate() and self.instance.closes_on != closes_on:
+            raise forms.ValidationError(
+                "That day has passed: the form would be closed at once. Choose today or later."
+            )
+        return closes_on
 
 
 def _decimal(label):
@@ -173,7 +182,9 @@ class AnswersForm(forms.ModelForm):
 class AcceptForm(forms.Form):
     target = forms.ChoiceField(label="Make it", widget=forms.RadioSelect)
     chain_role = forms.ChoiceField(
-        choices=ChainRole.choices, label="Role in the chain (for a new partner)"
+        choices=[("", "Choose…"), *ChainRole.choices],
+        required=False,
+        label="Role in the chain (for a new partner)",
     )
 
     def __init__(self, *args, submission: IntakeSubmission, **kwargs):
@@ -189,6 +200,12 @@ class AcceptForm(forms.Form):
             )
         self.fields["target"].choices = choices
         self.fields["target"].initial = choices[0][0]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("target") == "new" and not data.get("chain_role"):
+            self.add_error("chain_role", "A new partner needs its role in the chain.")
+        return data
 
 
 class RejectForm(forms.Form):

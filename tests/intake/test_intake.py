@@ -355,9 +355,7 @@ def test_accepting_a_duplicate_updates_it(as_coordinator, intake_form, partner_a
             "email": "SIPHO@amatola.example",
         },
     )
-    as_coordinator.post(
-        reverse("intake:accept", args=[s.pk]), {"target": str(partner_a.pk), "chain_role": "buyer"}
-    )
+    as_coordinator.post(reverse("intake:accept", args=[s.pk]), {"target": str(partner_a.pk)})
     partner_a.refresh_from_db()
     assert Partner.objects.filter(name="Amatola Sawmill").count() == 1
     assert partner_a.region == "Eastern Cape, Stutterheim"
@@ -379,7 +377,8 @@ def test_accept_without_a_role_says_so(as_coordinator, submission):
     response = as_coordinator.post(
         reverse("intake:accept", args=[submission.pk]), {"target": "new"}
     )
-    assert response.status_code == 400 and "This field is required" in response.content.decode()
+    assert response.status_code == 400
+    assert "A new partner needs its role in the chain." in response.content.decode()
     assert not Partner.objects.filter(name="Kwena Timber").exists()
 
 
@@ -447,3 +446,13 @@ def test_erasure_clears_the_persons_contact_details_from_the_answers(submission)
     assert (submission.first_name, submission.email, submission.phone) == ("", "", "")
     assert submission.partner_name == "Kwena Timber"
     assert hooks.PERSON_DATA["intake"].export(person) == {"intake_answers": []}
+
+
+def test_a_closing_date_in_the_past_is_refused_with_a_message(as_coordinator, chain_a):
+    response = as_coordinator.post(
+        reverse("intake:new"),
+        {"value_chain": chain_a.pk, "title": "Late", "closes_on": "2020-01-01", "is_open": "on"},
+    )
+    assert "That day has passed" in response.content.decode()
+    assert 'value="Late"' in response.content.decode()
+    assert not IntakeForm.objects.exists()
