@@ -44,6 +44,7 @@ COPY convenings ./convenings
 COPY imports ./imports
 COPY outcomes ./outcomes
 COPY capture ./capture
+COPY intake ./intake
 COPY followups ./followups
 COPY privacy ./privacy
 COPY devdata ./devdata

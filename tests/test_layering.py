@@ -18,6 +18,7 @@ LAYERS = [
     ["matchmaking"],
     ["convenings"],
     ["imports", "outcomes", "capture"],
+    ["intake"],  # above imports: it reuses imports' duplicate keys (norm_name, website_key)
     ["followups"],
     ["privacy"],
     ["devdata"],

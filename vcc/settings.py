@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "imports",
     "outcomes",
     "capture",
+    "intake",
     "followups",
     "privacy",
     "devdata",
@@ -332,6 +333,10 @@ CELERY_TIMEZONE = TIME_ZONE
 
 # The directory page size, and how few partners at a stage count as a gap.
 VCC_PAGE_SIZE = int(os.environ.get("VCC_PAGE_SIZE", "50"))
+
+# Intake forms (intake/): how often one address may post a public form (django-ratelimit's
+# rate, e.g. "10/h").
+VCC_INTAKE_RATE_LIMIT = os.environ.get("VCC_INTAKE_RATE_LIMIT", "10/h")
 VCC_THIN_STAGE_THRESHOLD = int(os.environ.get("VCC_THIN_STAGE_THRESHOLD", "3"))
 # An open introduction with no change for this many days is flagged as stalled.
 VCC_STALLED_AFTER_DAYS = int(os.environ.get("VCC_STALLED_AFTER_DAYS", "30"))

@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("outcomes.urls")),
     path("", include("convenings.urls")),
     path("", include("capture.urls")),
+    path("", include("intake.urls")),
     path("", include("followups.urls")),
     path("", include("privacy.urls")),
     # The outbox keeps the /followups/ addresses its emails' opt-out links already carry.

@@ -19,6 +19,8 @@ from convenings import emails as convening_emails
 from convenings.models import ActionItem, CalendarFeed, Convening, Invitee, WorkingGroup
 from devdata.demo import DEMO_PASSWORD, build_demo_network
 from imports.models import ImportJob, ImportKind
+from intake import services as intake_services
+from intake.models import IntakeForm, IntakeSubmission
 from matchmaking import emails as matchmaking_emails
 from matchmaking.models import Introduction, RecomputeRun, Suggestion
 from matchmaking.suggestions import recompute_all
@@ -101,6 +103,7 @@ def objects_for(username: str | None) -> dict:
     suggestion = Suggestion.objects.order_by("pk").first()
     chain = ValueChain.objects.order_by("pk").first()
     feed = CalendarFeed.objects.get_or_create(person=person)[0]
+    intake_form = IntakeForm.objects.order_by("pk").first()
     return {
         "partners": pk(partner),
         "people": pk(person),
@@ -124,6 +127,8 @@ def objects_for(username: str | None) -> dict:
         "need": suggestion.need_id if suggestion else None,
         "offer": suggestion.offer_id if suggestion else None,
         "key": next(iter(FIGURES)),
+        "intake": pk(intake_form),
+        "answers": pk(IntakeSubmission.objects.order_by("pk").first()),
         "tokens": {
             "convenings:rsvp_link": convening_emails.rsvp_token(invitee, "yes"),
             "matchmaking:introduction_answer": matchmaking_emails.answer_token(
@@ -131,6 +136,8 @@ def objects_for(username: str | None) -> dict:
             ),
             "outbox:opt_out": opt_out_url(person.email or "x@example.org", "digest").split("/")[-2],
             "convenings:feed": feed.token,
+            "intake:public": intake_form.token if intake_form else None,
+            "intake:thanks": intake_form.token if intake_form else None,
         },
     }
 
@@ -175,6 +182,12 @@ def demo(db):
     )
     RecomputeRun.objects.create(requested_by=coordinator, every_chain=True)
     recompute_all()  # the suggestions
+    intake_form = intake_services.create_form(  # an intake form with answers, for its pages
+        chain=chain,
+        values={"title": "Join the network", "sections": ["person", "offer", "need"]},
+        by=coordinator,
+    )
+    intake_services.submit_answers(form=intake_form, values={"partner_name": "Kwena Growers"})
     schedule(
         key="csp-test",
         kind=Kind.OTHER,

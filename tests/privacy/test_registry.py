@@ -38,6 +38,6 @@ def test_every_app_exports_and_every_registered_model_exists():
 
     assert set(hooks.PERSON_DATA) == {
         "partners", "outbox", "accounts", "matchmaking", "convenings", "imports", "outcomes",
-        "capture", "followups", "privacy",
+        "capture", "intake", "followups", "privacy",
     }  # fmt: skip
     assert all(apps.get_model(label) for label in (m._meta.label for m in registered_models()))

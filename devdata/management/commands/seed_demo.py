@@ -4,6 +4,7 @@ sign-ins. Safe to run again: a second run changes nothing."""
 from django.core.management.base import BaseCommand
 
 from devdata.demo import DEMO_PASSWORD, SIGN_INS, build_demo_network
+from devdata.demo_intake import seed_intake_form
 from devdata.demo_mail import capture_demo_mail
 from matchmaking.models import Suggestion
 from matchmaking.suggestions import recompute_all
@@ -24,6 +25,9 @@ class Command(BaseCommand):
         captured = capture_demo_mail()  # the review queue's and a timeline's captured email
         if captured:
             counts += f", {captured} captured emails"
+        answers = seed_intake_form()  # an intake form with answers in its review queue
+        if answers:
+            counts += f", {answers} intake answers"
         if summary["created"]:
             self.stdout.write(self.style.SUCCESS(f"Loaded the demo network: {counts}."))
         else:
