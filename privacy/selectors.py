@@ -1,6 +1,7 @@
 """Reads of the privacy app."""
 
 from partners.models import Person
+from partners.permissions import is_coordinator
 
 from .models import PrivacyRequest, RequestKind
 
@@ -28,5 +29,7 @@ def person_section(request, person: Person) -> dict:
     return {
         "privacy_requests": requests,
         "is_self": person.user_id == request.user.pk,
+        # The person themself, or a coordinator (an observer reads the record of requests).
+        "can_handle": person.user_id == request.user.pk or is_coordinator(request.user),
         "erased": next((r for r in requests if r.kind == RequestKind.ERASURE), None),
     }

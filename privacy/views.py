@@ -28,10 +28,19 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "privacy/mine.html", context)
 
 
+def _person_to_handle(request: HttpRequest, pk: int):
+    """The person themself, or someone who may change the person's record (a coordinator of
+    their chain): an observer who reads the page gets a 403, an outsider a 404."""
+    person = get_person_for_user(request, pk)
+    if person.user_id != request.user.pk:
+        person = get_person_for_user(request, pk, write=True)
+    return person
+
+
 @login_required
 @require_POST
 def export(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_person_for_user(request, pk)
+    person = _person_to_handle(request, pk)
     content = services.export_person(person=person, by=request.user)
     response = HttpResponse(content, content_type="application/zip")
     stamp = timezone.now().strftime("%Y%m%d")
@@ -42,7 +51,7 @@ def export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def erase(request: HttpRequest, pk: int) -> HttpResponse:
-    person = get_person_for_user(request, pk)
+    person = _person_to_handle(request, pk)
     is_self = person.user_id == request.user.pk
     if person.user_id and person.user.is_superuser and not (is_self or request.user.is_superuser):
         # A coordinator may see an administrator's person record, not close their account.

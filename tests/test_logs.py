@@ -103,7 +103,10 @@ def test_sentry_receives_a_server_error_without_personal_data(tmp_path):
             "from django.test import override_settings\n"
             "client = sentry_sdk.get_client()\n"
             "assert client.is_active() and client.options['send_default_pii'] is False\n"
-            "with override_settings(ROOT_URLCONF='tests.outbox.test_error_mail'):\n"
+            # (Sessions in the cookie: this process has no database tables, and the sign-in
+            # middleware reads the session the cookie names.)
+            "with override_settings(ROOT_URLCONF='tests.outbox.test_error_mail',"
+            " SESSION_ENGINE='django.contrib.sessions.backends.signed_cookies'):\n"
             "    browser = Client(raise_request_exception=False)\n"
             "    browser.cookies['sessionid'] = 'secret-session-cookie'\n"
             "    answer = browser.get('/broken/7/?email=someone@private.example')\n"
