@@ -372,6 +372,10 @@ def test_a_season_of_the_tomato_soup_chain(new_page, live_server, settings):
     visitor = new_page()  # someone reading the email, not signed in
     for url in sorted(links):
         response = visitor.request.get(url)  # GET only asks; nothing is changed
+        if "/accounts/invitation/" in url:
+            # Ben's invitation to sign in, which he followed: a link that works once.
+            assert response.status == 400, (url, response.status)
+            continue
         assert response.status == 200, (url, response.status)
         assert "This link does not work" not in response.text(), url
     # A few, followed as a reader would.
