@@ -49,6 +49,8 @@ class ImportJob(models.Model):
     filename = models.CharField(max_length=255)
     # The file itself, kept in the database so the web server and the worker read the same bytes.
     data = models.BinaryField(editable=False)
+    # How the file was read ("Read as Windows-1252, semicolon-separated."), shown in the dry run.
+    read_as = models.CharField(max_length=120, blank=True)
     headers = models.JSONField(default=list, blank=True)
     # {"column header": "field name" or ""}
     mapping = models.JSONField(default=dict, blank=True)

@@ -44,7 +44,7 @@ from .columns import FIELDS, CellError, clean_cell, duplicate_targets, guess_map
 from .columns import missing_required as _missing_required
 from .deletion import SetDeletion
 from .models import DuplicateAction, ImportJob, ImportState
-from .spreadsheet import SpreadsheetError, estimate_rows, iter_rows, read_header
+from .spreadsheet import SpreadsheetError, describe, estimate_rows, iter_rows, read_header
 
 BATCH = 5000
 PARTNER_COLUMNS = [
@@ -113,6 +113,7 @@ def start_import(user, chain: ValueChain, kind: str, filename: str, data: bytes)
         uploaded_by=user,
         filename=filename[:255],
         data=data,
+        read_as=describe(filename, data),
         headers=headers,
         mapping=guess_mapping(kind, headers),
     )
@@ -129,6 +130,7 @@ def replace_file(job: ImportJob, filename: str, data: bytes) -> ImportJob:
     job.headers = headers
     job.filename = filename[:255]
     job.data = data
+    job.read_as = describe(filename, data)
     _reset_findings(job)
     job.save()
     return job

@@ -53,23 +53,94 @@ def iter_rows(filename: str, data: bytes) -> Iterator[list[str]]:
     return _csv_rows(data)
 
 
-def _csv_rows(data: bytes) -> Iterator[list[str]]:
+# What a spreadsheet program saves a CSV as, when not UTF-8: Excel on Windows in Western
+# Europe and the Americas (Windows-1252), in Central Europe (Windows-1250), an old Mac (Mac
+# Roman), and Latin-1. charset-normalizer chooses among these; where Windows-1252 reads the
+# file the same as its choice, Windows-1252 is said (the two agree on most accented letters).
+LEGACY_ENCODINGS = ["cp1252", "latin_1", "cp1250", "mac_roman"]
+ENCODING_NAMES = {
+    "utf_8": "UTF-8",
+    "utf_8_sig": "UTF-8 (with a byte-order mark)",
+    "utf_16": "UTF-16",
+    "cp1252": "Windows-1252",
+    "latin_1": "Latin-1 (ISO-8859-1)",
+    "cp1250": "Windows-1250",
+    "mac_roman": "Mac Roman",
+}
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+# How much of the file the encoding and the delimiter are guessed from.
+SAMPLE_BYTES = 64 * 1024
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """The file's text and its encoding's codec name (a key of ENCODING_NAMES): UTF-8 with or
+    without a byte-order mark, UTF-16 with one, or else the legacy encoding
+    charset-normalizer finds in the first SAMPLE_BYTES."""
+    if data.startswith(codecs.BOM_UTF8):
+        encoding = "utf_8_sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf_16"
+    else:
+        try:
+            return data.decode("utf-8"), "utf_8"
+        except UnicodeDecodeError:
+            encoding = _legacy_encoding(data[:SAMPLE_BYTES])
     try:
-        # Decode the whole file up front: a wrong encoding is refused before any row is read.
-        text = codecs.decode(data, "utf-8-sig")
+        return data.decode(encoding), encoding
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise SpreadsheetError(
-            f"The file is not UTF-8 text (first unreadable character on line {line}). "
-            "Save it again as “CSV UTF-8” and upload that."
+            f"The file was read as {ENCODING_NAMES[encoding]}, but line {line} does not fit "
+            "it. Save it again as “CSV UTF-8” and upload that."
         ) from None
+
+
+def _legacy_encoding(sample: bytes) -> str:
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(sample, cp_isolation=LEGACY_ENCODINGS).best()
+    if best is None:
+        return "latin_1"  # reads any byte: the coordinator sees the result in the dry run
+    try:
+        if sample.decode("cp1252") == str(best):
+            return "cp1252"
+    except UnicodeDecodeError:
+        pass
+    return best.encoding if best.encoding in ENCODING_NAMES else "latin_1"
+
+
+def sniff_delimiter(text: str) -> str:
+    """Comma, semicolon, tab or pipe: what csv.Sniffer finds in the first lines, or else the
+    one the header row holds most of (a comma when it holds none)."""
+    sample = text[: SAMPLE_BYTES // 8]
+    if "\n" in sample:
+        sample = sample[: sample.rindex("\n")]  # whole lines only
+    try:
+        return csv.Sniffer().sniff(sample, delimiters="".join(DELIMITERS)).delimiter
+    except csv.Error:
+        header = sample.split("\n", 1)[0]
+        counts = {d: header.count(d) for d in DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def describe(filename: str, data: bytes) -> str:
+    """How the file is read, as the dry run says it: "Read as Windows-1252, separated by
+    semicolons." """
+    if is_xlsx(filename, data):
+        return "Read as an Excel workbook (XLSX)."
+    text, encoding = decode_text(data)
+    name = DELIMITERS[sniff_delimiter(text)]
+    return f"Read as {ENCODING_NAMES[encoding]}, {name}-separated."
+
+
+def _csv_rows(data: bytes) -> Iterator[list[str]]:
+    # Decode the whole file up front: a wrong encoding is refused before any row is read.
+    text, _ = decode_text(data)
     if "\x00" in text[:4096]:
         raise SpreadsheetError("This does not look like a CSV file: upload a .csv or .xlsx.")
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
+    dialect = csv.excel()
+    dialect.delimiter = sniff_delimiter(text)
     return (row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row))
 
 

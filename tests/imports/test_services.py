@@ -201,7 +201,7 @@ def test_offers_import_from_xlsx(coordinator, chain_a, partner_a):
     "data,filename,message",
     [
         (b"", "x.csv", "empty"),
-        ("Name;Région\nCafé;Cap\n".encode("latin-1"), "x.csv", "not UTF-8"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "x.csv", "not look like a CSV"),
         (b"Name,Region\n", "x.csv", "no data rows"),
         (b"Name,,Region\nA,,B\n", "x.csv", "Column 2 has no header"),
         (b"Name\nA\n", "x.pdf", "Upload a .csv or .xlsx"),
