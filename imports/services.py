@@ -314,10 +314,11 @@ class Run:
         self.job, self.write = job, write
         self.fields = {f.name: f for f in FIELDS[job.kind]}
         header_index = {h: i for i, h in enumerate(job.headers)}
+        # In the file's order, as the dry run's table heads them (a jsonb mapping's keys are not).
         self.columns = [
-            (header_index[h], h, self.fields[name])
-            for h, name in job.mapping.items()
-            if name and h in header_index
+            (header_index[h], h, self.fields[job.mapping[h]])
+            for h in job.headers
+            if job.mapping.get(h) and h in header_index
         ]
         self.headers_by_field = {f.name: header for _, header, f in self.columns}
         self.chain = job.value_chain
