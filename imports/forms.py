@@ -39,7 +39,10 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(choices=ImportKind.choices, label="The file lists")
     file = FileField(
         label="Spreadsheet",
-        help_text="A .csv (UTF-8) or .xlsx file with a header row. Only the first sheet is read.",
+        help_text=(
+            "A .csv, .xlsx, .xls or .ods file with a header row. Of a workbook, the first "
+            "sheet with data is read."
+        ),
     )
 
     def __init__(self, user, *args, **kwargs):

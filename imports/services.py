@@ -99,8 +99,8 @@ def check_upload(filename: str, data: bytes) -> list[str]:
             f"The file is {len(data) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB. "
             "Split it into smaller files."
         )
-    if not filename.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
-        raise SpreadsheetError("Upload a .csv or .xlsx file.")
+    if not filename.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")):
+        raise SpreadsheetError("Upload a .csv, .xlsx, .xls or .ods file.")
     return read_header(filename, data)
 
 

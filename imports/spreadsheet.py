@@ -1,5 +1,6 @@
-"""Reading an uploaded CSV or XLSX file as a header row and data rows of text, streamed so a
-million-row file never sits in memory as cells. Bad files raise SpreadsheetError with a message
+"""Reading an uploaded CSV, or an XLSX, XLS or ODS workbook (with python-calamine), as a header
+row and data rows of text, streamed so a million-row CSV never sits in memory as cells; blank
+rows (leading ones too) are skipped. Bad files raise SpreadsheetError with a message
 the coordinator can act on."""
 
 from __future__ import annotations
@@ -8,19 +9,33 @@ import codecs
 import csv
 import datetime
 import io
-import zipfile
 from collections.abc import Iterator
 from decimal import Decimal
 
-XLSX_MAGIC = b"PK\x03\x04"
+XLSX_MAGIC = b"PK\x03\x04"  # a zip: XLSX and ODS
+XLS_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an OLE2 compound file: XLS
+WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
+WORKBOOK_NAMES = {
+    ".xlsx": "an Excel workbook (XLSX)",
+    ".xlsm": "an Excel workbook (XLSM)",
+    ".xls": "an Excel 97–2003 workbook (XLS)",
+    ".ods": "an OpenDocument spreadsheet (ODS)",
+}
 
 
 class SpreadsheetError(ValueError):
     """The file cannot be read; the message says why and what to do."""
 
 
-def is_xlsx(filename: str, data: bytes) -> bool:
-    return filename.lower().endswith((".xlsx", ".xlsm")) or data[:4] == XLSX_MAGIC
+def is_workbook(filename: str, data: bytes) -> bool:
+    return (
+        filename.lower().endswith(WORKBOOK_EXTENSIONS)
+        or data[:4] == XLSX_MAGIC
+        or data[:8] == XLS_MAGIC
+    )
+
+
+is_xlsx = is_workbook  # the name the rest of the app used when only XLSX was read
 
 
 def read_header(filename: str, data: bytes) -> list[str]:
@@ -48,8 +63,8 @@ def iter_rows(filename: str, data: bytes) -> Iterator[list[str]]:
     """Every row (the header first) as a list of text cells."""
     if not data:
         raise SpreadsheetError("The file is empty.")
-    if is_xlsx(filename, data):
-        return _xlsx_rows(data)
+    if is_workbook(filename, data):
+        return _workbook_rows(data)
     return _csv_rows(data)
 
 
@@ -127,8 +142,19 @@ def sniff_delimiter(text: str) -> str:
 def describe(filename: str, data: bytes) -> str:
     """How the file is read, as the dry run says it: "Read as Windows-1252, separated by
     semicolons." """
-    if is_xlsx(filename, data):
-        return "Read as an Excel workbook (XLSX)."
+    if is_workbook(filename, data):
+        extension = "." + filename.lower().rsplit(".", 1)[-1]
+        kind = WORKBOOK_NAMES.get(extension, "a workbook")
+        workbook = _open_workbook(data)
+        try:
+            names = workbook.sheet_names
+            sheet = _sheet_with_data(workbook)
+        finally:
+            workbook.close()
+        if len(names) == 1:
+            return f"Read as {kind}."
+        others = ", ".join(f"“{n}”" for n in names if n != sheet.name)
+        return f"Read as {kind}, sheet “{sheet.name}”, the first with data (also: {others})."
     text, encoding = decode_text(data)
     name = DELIMITERS[sniff_delimiter(text)]
     return f"Read as {ENCODING_NAMES[encoding]}, {name}-separated."
@@ -144,18 +170,44 @@ def _csv_rows(data: bytes) -> Iterator[list[str]]:
     return (row for row in csv.reader(io.StringIO(text), dialect) if any(c.strip() for c in row))
 
 
-def _xlsx_rows(data: bytes) -> Iterator[list[str]]:
-    from openpyxl import load_workbook
+def _open_workbook(data: bytes):
+    from python_calamine import CalamineError, CalamineWorkbook
 
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise SpreadsheetError(f"This XLSX file cannot be opened ({error}).") from None
-    sheet = workbook.worksheets[0]
+        return CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except (CalamineError, ValueError, OSError) as error:  # zip, XML, password: CalamineError
+        raise SpreadsheetError(
+            f"This workbook cannot be opened ({error}). Save it again as .xlsx or .csv."
+        ) from None
+
+
+def _sheet_with_data(workbook):
+    """The first visible sheet with a cell in it (a workbook often opens on a blank or notes
+    sheet before the list), or else the first sheet."""
+    from python_calamine import SheetVisibleEnum
+
+    first = None
+    for meta in workbook.sheets_metadata:
+        if meta.visible != SheetVisibleEnum.Visible:
+            continue
+        sheet = workbook.get_sheet_by_name(meta.name)
+        first = first or sheet
+        if sheet.height and any(_cell_text(v).strip() for row in sheet.iter_rows() for v in row):
+            return sheet
+    return first or workbook.get_sheet_by_index(0)
+
+
+def _workbook_rows(data: bytes) -> Iterator[list[str]]:
+    workbook = _open_workbook(data)
+    try:
+        sheet = _sheet_with_data(workbook)
+    except Exception:
+        workbook.close()
+        raise
 
     def rows() -> Iterator[list[str]]:
         try:
-            for values in sheet.iter_rows(values_only=True):
+            for values in sheet.iter_rows():
                 cells = [_cell_text(v) for v in values]
                 if any(c.strip() for c in cells):
                     yield cells
@@ -172,23 +224,21 @@ def _cell_text(value) -> str:
         if value.time() == datetime.time(0):
             return value.date().isoformat()
         return value.isoformat()
-    if isinstance(value, datetime.date):
+    if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else str(Decimal(repr(value)))
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else str(Decimal(repr(value)))
     return str(value)
 
 
 def estimate_rows(filename: str, data: bytes) -> int:
     """About how many data rows the file has (for the progress bar), without parsing it."""
-    if is_xlsx(filename, data):
-        from openpyxl import load_workbook
-
+    if is_workbook(filename, data):
         try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True)
-            rows = workbook.worksheets[0].max_row or 1
+            workbook = _open_workbook(data)
+            rows = _sheet_with_data(workbook).height
             workbook.close()
         except Exception:
             return 1
