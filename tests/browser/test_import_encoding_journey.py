@@ -9,7 +9,7 @@ from .conftest import screenshot, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-EXCEL_CSV = "Organisation Name;Town;Kind\nCafé Môreson;Franschhoek;business\n".encode("cp1252")
+EXCEL_CSV = "Organisation Nmae;Town;Kind\nCafé Môreson;Franschhoek;business\n".encode("cp1252")
 
 
 @pytest.mark.parametrize("width", [1280, 390])
@@ -25,7 +25,8 @@ def test_a_windows_1252_semicolon_file_is_read_and_said(new_page, coordinator, c
     )
     page.get_by_role("button", name="Upload and check the columns").click()
     expect(page.locator(".read-as")).to_contain_text("Read as Windows-1252, semicolon-separated.")
-    expect(page.get_by_label("Organisation Name")).to_have_value("name")
+    expect(page.get_by_label("Organisation Nmae")).to_have_value("name")
+    expect(page.locator(".near-match")).to_contain_text("Guessed as “Name”")
     page.get_by_role("button", name="Check the rows (dry run)").click()
     first = page.locator("table.preview tbody tr").first.locator("td")
     # Each value under its own column, in the file's order.

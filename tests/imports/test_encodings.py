@@ -96,3 +96,29 @@ def test_a_replaced_file_is_read_afresh(as_coordinator, chain_a):
     )
     page = as_coordinator.get(job.get_absolute_url()).content.decode()
     assert "Read as UTF-8, comma-separated." in page
+
+
+@pytest.mark.parametrize(
+    "header,field",
+    [("Emial", "email"), ("Company / Org name", "organisation"), ("Frist name", "first_name")],
+)
+def test_near_miss_headers_are_guessed_and_the_guess_said(as_coordinator, chain_a, header, field):
+    data = f"{header},Last name,Town\nThandi,Mokoena,Cradock\n".encode()
+    as_coordinator.post(
+        reverse("imports:index"),
+        {"value_chain": chain_a.pk, "kind": "people", "file": SimpleUploadedFile("p.csv", data)},
+    )
+    job = ImportJob.objects.get()
+    assert job.mapping[header] == field
+    assert job.mapping["Town"] == ""  # nothing near it: left for the coordinator
+    page = as_coordinator.get(job.get_absolute_url()).content.decode()
+    assert "the header is close to it" in page
+
+
+def test_a_header_far_from_every_field_is_not_guessed():
+    from imports.columns import guess_mapping, near_matches
+
+    headers = ["Contact name", "Business Title"]
+    mapping = guess_mapping("partners", headers)
+    assert mapping == {"Contact name": "", "Business Title": ""}
+    assert near_matches("partners", headers, mapping) == {}
