@@ -140,6 +140,11 @@ def _listing_rows(qs, extra: Callable) -> Iterator[list]:
         ]
 
 
+def file_names() -> list[str]:
+    """The names of the zip's files, in its order (for the export page)."""
+    return [*TABLE_MODELS, *hooks.EXPORT_TABLES]
+
+
 def full_export_tables(user) -> list[tuple[str, list[str], Iterable[list]]]:
     """Every table of the coordinator's value chains: (file name, header, rows)."""
     chain_ids = coordinated_chain_ids(user)

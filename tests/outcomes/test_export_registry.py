@@ -126,8 +126,11 @@ def test_the_zip_holds_every_table_of_my_chains_and_not_of_others(
 ):
     fill_chain(chain_a, partner_a, coordinator, 1)
     fill_chain(chain_b, partner_b, other_coordinator, 1)
+    page = client_for(coordinator).get(EXPORT).content.decode()
+    assert "convenings.csv" in page and "tasks.csv" in page and "captured_email.csv" in page
     archive = download(coordinator)
     assert set(archive.namelist()) == {*export.TABLE_MODELS, *hooks.EXPORT_TABLES}
+    assert archive.namelist() == export.file_names()
 
     groups = table(archive, "working_groups.csv")
     assert [g["Members"] for g in groups] == [f"Member0 {chain_a.name[:5]}"]
