@@ -38,9 +38,9 @@ def is_workbook(filename: str, data: bytes) -> bool:
 is_xlsx = is_workbook  # the name the rest of the app used when only XLSX was read
 
 
-def read_header(filename: str, data: bytes) -> list[str]:
+def read_header(filename: str, data: bytes, sheet: str = "") -> list[str]:
     """The column headers, checked: not empty, no blank or repeated header."""
-    rows = iter_rows(filename, data)
+    rows = iter_rows(filename, data, sheet)
     header = next(rows, None)
     if header is None or not any(cell.strip() for cell in header):
         raise SpreadsheetError("The file is empty: it has no header row.")
@@ -59,12 +59,13 @@ def read_header(filename: str, data: bytes) -> list[str]:
     return [name.strip() for name in header]
 
 
-def iter_rows(filename: str, data: bytes) -> Iterator[list[str]]:
-    """Every row (the header first) as a list of text cells."""
+def iter_rows(filename: str, data: bytes, sheet: str = "") -> Iterator[list[str]]:
+    """Every row (the header first) as a list of text cells; of a workbook, those of `sheet`
+    (by default the first with data)."""
     if not data:
         raise SpreadsheetError("The file is empty.")
     if is_workbook(filename, data):
-        return _workbook_rows(data)
+        return _workbook_rows(data, sheet)
     return _csv_rows(data)
 
 
@@ -139,7 +140,18 @@ def sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def describe(filename: str, data: bytes) -> str:
+def sheet_names(filename: str, data: bytes) -> tuple[list[str], str]:
+    """A workbook's visible sheets and the one read by default; ([], "") for a CSV."""
+    if not is_workbook(filename, data):
+        return [], ""
+    workbook = _open_workbook(data)
+    try:
+        return _visible(workbook), _pick_sheet(workbook).name
+    finally:
+        workbook.close()
+
+
+def describe(filename: str, data: bytes, sheet: str = "") -> str:
     """How the file is read, as the dry run says it: "Read as Windows-1252, separated by
     semicolons." """
     if is_workbook(filename, data):
@@ -147,14 +159,15 @@ def describe(filename: str, data: bytes) -> str:
         kind = WORKBOOK_NAMES.get(extension, "a workbook")
         workbook = _open_workbook(data)
         try:
-            names = workbook.sheet_names
-            sheet = _sheet_with_data(workbook)
+            names = _visible(workbook)
+            chosen = _pick_sheet(workbook, sheet)
         finally:
             workbook.close()
-        if len(names) == 1:
+        if len(names) <= 1:
             return f"Read as {kind}."
-        others = ", ".join(f"“{n}”" for n in names if n != sheet.name)
-        return f"Read as {kind}, sheet “{sheet.name}”, the first with data (also: {others})."
+        others = ", ".join(f"“{n}”" for n in names if n != chosen.name)
+        how = "as chosen" if sheet == chosen.name else "the first with data"
+        return f"Read as {kind}, sheet “{chosen.name}”, {how} (also: {others})."
     text, encoding = decode_text(data)
     name = DELIMITERS[sniff_delimiter(text)]
     return f"Read as {ENCODING_NAMES[encoding]}, {name}-separated."
@@ -181,6 +194,19 @@ def _open_workbook(data: bytes):
         ) from None
 
 
+def _visible(workbook) -> list[str]:
+    from python_calamine import SheetVisibleEnum
+
+    return [m.name for m in workbook.sheets_metadata if m.visible == SheetVisibleEnum.Visible]
+
+
+def _pick_sheet(workbook, sheet: str = ""):
+    """The sheet named `sheet` when the workbook has it, else the first with data."""
+    if sheet and sheet in _visible(workbook):
+        return workbook.get_sheet_by_name(sheet)
+    return _sheet_with_data(workbook)
+
+
 def _sheet_with_data(workbook):
     """The first visible sheet with a cell in it (a workbook often opens on a blank or notes
     sheet before the list), or else the first sheet."""
@@ -197,10 +223,10 @@ def _sheet_with_data(workbook):
     return first or workbook.get_sheet_by_index(0)
 
 
-def _workbook_rows(data: bytes) -> Iterator[list[str]]:
+def _workbook_rows(data: bytes, name: str = "") -> Iterator[list[str]]:
     workbook = _open_workbook(data)
     try:
-        sheet = _sheet_with_data(workbook)
+        sheet = _pick_sheet(workbook, name)
     except Exception:
         workbook.close()
         raise
@@ -233,12 +259,12 @@ def _cell_text(value) -> str:
     return str(value)
 
 
-def estimate_rows(filename: str, data: bytes) -> int:
+def estimate_rows(filename: str, data: bytes, sheet: str = "") -> int:
     """About how many data rows the file has (for the progress bar), without parsing it."""
     if is_workbook(filename, data):
         try:
             workbook = _open_workbook(data)
-            rows = _sheet_with_data(workbook).height
+            rows = _pick_sheet(workbook, sheet).height
             workbook.close()
         except Exception:
             return 1

@@ -6,10 +6,14 @@ import io
 import zipfile
 
 import pytest
+from django.test import Client
+from django.urls import reverse
 from openpyxl import Workbook
 
 from imports import services
 from imports.spreadsheet import SpreadsheetError, describe, iter_rows, read_header
+from tests.conftest import client_for
+from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +120,68 @@ def test_an_ods_import_runs_its_dry_run(coordinator, chain_a):
 def test_a_broken_workbook_is_refused_with_what_to_do(name):
     with pytest.raises(SpreadsheetError, match="cannot be opened.*Save it again"):
         read_header(name, b"PK\x03\x04garbage")
+
+
+BOOK = xlsx(
+    ("Members", [["Name", "Town"], ["Karoo Honey", "Graaff-Reinet"]]),
+    ("Buyers", [["Organisation", "Email"], ["Spar Kirkwood", "buy@spar.example"]]),
+)
+
+
+def choose(client, job, sheet):
+    return client.post(reverse("imports:choose_sheet", args=[job.pk]), {"sheet": sheet})
+
+
+def test_the_coordinator_chooses_another_sheet_and_its_columns_are_read(
+    as_coordinator, coordinator, chain_a
+):
+    job = services.start_import(coordinator, chain_a, "partners", "book.xlsx", BOOK)
+    assert (job.sheets, job.sheet, job.headers) == (
+        ["Members", "Buyers"],
+        "Members",
+        ["Name", "Town"],
+    )
+    page = as_coordinator.get(job.get_absolute_url()).content.decode()
+    assert "Sheet to read" in page and '<option value="Buyers">' in page
+
+    response = choose(as_coordinator, job, "Buyers")
+    assert response.status_code == 302
+    job.refresh_from_db()
+    assert job.sheet == "Buyers" and job.headers == ["Organisation", "Email"]
+    assert job.mapping["Organisation"] == "name"
+    assert "sheet “Buyers”, as chosen (also: “Members”)" in job.read_as
+    rows = list(iter_rows(job.filename, bytes(job.data), job.sheet))
+    assert rows[1] == ["Spar Kirkwood", "buy@spar.example"]
+
+
+def test_a_sheet_the_workbook_lacks_is_refused(as_coordinator, coordinator, chain_a):
+    job = services.start_import(coordinator, chain_a, "partners", "book.xlsx", BOOK)
+    page = as_coordinator.get(choose(as_coordinator, job, "Nope")["Location"]).content.decode()
+    assert "The workbook has no sheet “Nope”." in page
+    job.refresh_from_db()
+    assert job.sheet == "Members"
+
+
+@pytest.mark.parametrize(
+    "who,status",
+    [
+        *(("anonymous", 302), ("partner_a_user", 403), ("other_coordinator", 404)),
+        *(("coordinator", 302), ("superuser", 302)),
+    ],
+)
+def test_choosing_a_sheet_is_for_the_chains_coordinators(
+    request, coordinator, chain_a, who, status
+):
+    job = services.start_import(coordinator, chain_a, "partners", "book.xlsx", BOOK)
+    if who == "anonymous":
+        client = Client()
+    elif who == "superuser":
+        client = client_for(UserFactory(username="root@example.org", is_superuser=True))
+    else:
+        client = client_for(request.getfixturevalue(who))
+    response = choose(client, job, "Buyers")
+    assert response.status_code == status
+    job.refresh_from_db()
+    assert job.sheet == ("Buyers" if who in ("coordinator", "superuser") else "Members")
+    if who == "anonymous":
+        assert "/accounts/login/" in response["Location"]

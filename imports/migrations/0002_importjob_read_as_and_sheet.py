@@ -14,4 +14,14 @@ class Migration(migrations.Migration):
             name="read_as",
             field=models.CharField(blank=True, max_length=120),
         ),
+        migrations.AddField(
+            model_name="importjob",
+            name="sheet",
+            field=models.CharField(blank=True, max_length=100),
+        ),
+        migrations.AddField(
+            model_name="importjob",
+            name="sheets",
+            field=models.JSONField(blank=True, default=list),
+        ),
     ]
