@@ -207,6 +207,7 @@ NAMED_MODELS = {
     *("partners.Stage", "partners.Certification", "convenings.WorkingGroup"),
     *("convenings.Convening", "convenings.ActionItem", "capture.CapturedMessage"),
     "followups.Task",
+    "intake.IntakeForm",
 }
 
 

@@ -54,7 +54,8 @@ Registries
   (outcomes/export.py), each an `ExportTable` naming the models whose rows it holds;
   `NOT_EXPORTED`: models an app keeps out of the export on purpose, with why.
   tests/outcomes/test_export_registry.py checks that every model of the registry is in one or
-  the other (imports: import jobs; capture: captured email; followups: tasks).
+  the other (imports: import jobs; capture: captured email; followups: tasks;
+  intake: forms and their answers).
 """
 
 from __future__ import annotations

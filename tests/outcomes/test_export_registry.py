@@ -16,6 +16,7 @@ from django.utils import timezone
 from capture.models import CapturedAttachment, CapturedMessage
 from convenings.models import ActionItem, ActionUpdate, Convening, Invitee, WorkingGroup
 from followups.models import Task
+from intake.models import IntakeForm, IntakeSubmission
 from outcomes import export
 from outcomes.models import OutcomeReport
 from partners.models import ChangeRecord
@@ -112,6 +113,8 @@ def fill_chain(chain, partner, coordinator, n: int, start: int = 0) -> None:
             sender_address="thandi@example.org",
         )
         message.value_chains.add(chain)
+        form = IntakeForm.objects.create(value_chain=chain, title=f"Join {chain.name} {i}")
+        IntakeSubmission.objects.create(form=form, partner_name=f"Applicant {chain.name} {i}")
         CapturedAttachment.objects.create(
             message=message,
             filename="quote.pdf",
@@ -147,6 +150,9 @@ def test_the_zip_holds_every_table_of_my_chains_and_not_of_others(
     assert [t["Title"] for t in table(archive, "tasks.csv")] == [f"Call about kilns {chain_a.pk}-0"]
     (mail,) = table(archive, "captured_email.csv")
     assert mail["Subject"] == f"Kiln prices {chain_a.name} 0"
+    (answer,) = table(archive, "intake_answers.csv")
+    assert answer["Partner name"] == f"Applicant {chain_a.name} 0"
+    assert answer["Form"] == f"Join {chain_a.name} 0"
     (attachment,) = table(archive, "captured_email_attachments.csv")
     assert attachment["Filename"] == "quote.pdf" and attachment["Size"] == "9"
 
