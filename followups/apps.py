@@ -12,10 +12,13 @@ class FollowupsConfig(AppConfig):
     def ready(self) -> None:
         from vcc import hooks
 
-        from . import receivers
+        from . import exports, receivers
         from .links import add_task_link
         from .personal_data import PERSON_DATA
 
         hooks.interactions_logged.connect(receivers.interactions_logged, dispatch_uid="followups")
         hooks.PAGE_ACTIONS["followups.add_task"] = add_task_link
         hooks.register_person_data(PERSON_DATA)
+        for table in exports.TABLES:
+            hooks.register_export(table)
+        hooks.NOT_EXPORTED.update(exports.NOT_EXPORTED)

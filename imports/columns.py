@@ -224,14 +224,39 @@ def normalize_header(text: str) -> str:
     return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
 
 
+# How alike (rapidfuzz's ratio, 0–100) a header must be to a field's name, label or synonym to
+# be guessed as it: "Emial" ~ "email" (80), "Company / Org name" ~ "company name" (86), while
+# "Contact name" ~ "name" (50) is not.
+NEAR_MATCH = 80
+
+
+def _names_of(f: Field) -> set[str]:
+    return {normalize_header(f.label), f.name.replace("_", " "), *f.synonyms}
+
+
 def guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:
-    """{header: field name or ""}: each field to the first header that names it."""
-    mapping: dict[str, str] = {}
+    """{header: field name or ""}: each field to the first header that names it, exactly
+    (its label, then its synonyms, most specific first), or else nearly (`near_matches`)."""
+    mapping, _ = _guess(kind, headers)
+    return mapping
+
+
+def near_matches(kind: str, headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """{header: field label} of the columns `mapping` gives the field a near match guessed
+    (a misspelt or longer header), for the page to say which guess it made."""
+    _, near = _guess(kind, headers)
+    labels = {f.name: f.label for f in FIELDS[kind]}
+    return {h: labels[name] for h, name in near.items() if mapping.get(h) == name}
+
+
+def _guess(kind: str, headers: list[str]) -> tuple[dict[str, str], dict[str, str]]:
+    from rapidfuzz import fuzz, process
+
+    mapping: dict[str, str] = dict.fromkeys(headers, "")
+    near: dict[str, str] = {}
     taken: set[str] = set()
     fields = FIELDS[kind]
     # Exact names first, then synonyms in the order they are listed (most specific first).
-    for header in headers:
-        mapping[header] = ""
     for pass_ in ("label", "synonym"):
         for header in headers:
             if mapping[header]:
@@ -249,7 +274,18 @@ def guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:
                     mapping[header] = f.name
                     taken.add(f.name)
                     break
-    return mapping
+    # Then near misses, for the columns still unmatched, each to the closest field left.
+    for header in headers:
+        if mapping[header]:
+            continue
+        candidates = {name: f.name for f in fields if f.name not in taken for name in _names_of(f)}
+        best = process.extractOne(
+            normalize_header(header), list(candidates), scorer=fuzz.ratio, score_cutoff=NEAR_MATCH
+        )
+        if best is not None:
+            mapping[header] = near[header] = candidates[best[0]]
+            taken.add(candidates[best[0]])
+    return mapping, near
 
 
 def missing_required(kind: str, mapping: dict[str, str]) -> list[Field]:

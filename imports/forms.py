@@ -6,7 +6,7 @@ from django import forms
 
 from partners.permissions import active_chains
 
-from .columns import FIELDS
+from .columns import FIELDS, near_matches
 from .models import DuplicateAction, ImportKind
 from .services import max_upload_bytes
 from .spreadsheet import SpreadsheetError
@@ -39,7 +39,10 @@ class UploadForm(forms.Form):
     kind = forms.ChoiceField(choices=ImportKind.choices, label="The file lists")
     file = FileField(
         label="Spreadsheet",
-        help_text="A .csv (UTF-8) or .xlsx file with a header row. Only the first sheet is read.",
+        help_text=(
+            "A .csv, .xlsx, .xls or .ods file with a header row. Of a workbook, the first "
+            "sheet with data is read."
+        ),
     )
 
     def __init__(self, user, *args, **kwargs):
@@ -73,9 +76,19 @@ class MappingForm(forms.Form):
             (f.name, f"{f.label}{' (required)' if f.required else ''}") for f in self.kind_fields
         ]
         self.columns = []
+        near = near_matches(job.kind, job.headers, job.mapping)
         for i, header in enumerate(job.headers):
             name = f"col_{i}"
-            self.fields[name] = forms.ChoiceField(choices=choices, required=False, label=header)
+            self.fields[name] = forms.ChoiceField(
+                choices=choices,
+                required=False,
+                label=header,
+                help_text=(
+                    f"Guessed as “{near[header]}”: the header is close to it. Check it."
+                    if header in near
+                    else ""
+                ),
+            )
             self.columns.append((header, name))
         if job.kind not in (ImportKind.PARTNERS, ImportKind.PEOPLE):
             del self.fields["duplicate_action"]

@@ -49,6 +49,11 @@ class ImportJob(models.Model):
     filename = models.CharField(max_length=255)
     # The file itself, kept in the database so the web server and the worker read the same bytes.
     data = models.BinaryField(editable=False)
+    # How the file was read ("Read as Windows-1252, semicolon-separated."), shown in the dry run.
+    read_as = models.CharField(max_length=120, blank=True)
+    # A workbook's sheets, and the one read (the first with data, unless the coordinator chose).
+    sheets = models.JSONField(default=list, blank=True)
+    sheet = models.CharField(max_length=100, blank=True)
     headers = models.JSONField(default=list, blank=True)
     # {"column header": "field name" or ""}
     mapping = models.JSONField(default=dict, blank=True)

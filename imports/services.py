@@ -44,7 +44,14 @@ from .columns import FIELDS, CellError, clean_cell, duplicate_targets, guess_map
 from .columns import missing_required as _missing_required
 from .deletion import SetDeletion
 from .models import DuplicateAction, ImportJob, ImportState
-from .spreadsheet import SpreadsheetError, estimate_rows, iter_rows, read_header
+from .spreadsheet import (
+    SpreadsheetError,
+    describe,
+    estimate_rows,
+    iter_rows,
+    read_header,
+    sheet_names,
+)
 
 BATCH = 5000
 PARTNER_COLUMNS = [
@@ -91,7 +98,7 @@ def max_upload_bytes() -> int:
     return settings.VCC_IMPORT_MAX_BYTES
 
 
-def check_upload(filename: str, data: bytes) -> list[str]:
+def check_upload(filename: str, data: bytes, sheet: str = "") -> list[str]:
     """The file's headers, or SpreadsheetError (size, encoding, emptiness, headers)."""
     limit = max_upload_bytes()
     if len(data) > limit:
@@ -99,20 +106,24 @@ def check_upload(filename: str, data: bytes) -> list[str]:
             f"The file is {len(data) / 1e6:.1f} MB; the limit is {limit / 1e6:.0f} MB. "
             "Split it into smaller files."
         )
-    if not filename.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm")):
-        raise SpreadsheetError("Upload a .csv or .xlsx file.")
-    return read_header(filename, data)
+    if not filename.lower().endswith((".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods")):
+        raise SpreadsheetError("Upload a .csv, .xlsx, .xls or .ods file.")
+    return read_header(filename, data, sheet)
 
 
 @transaction.atomic
 def start_import(user, chain: ValueChain, kind: str, filename: str, data: bytes) -> ImportJob:
     headers = check_upload(filename, data)
+    sheets, sheet = sheet_names(filename, data)
     return ImportJob.objects.create(
         value_chain=chain,
         kind=kind,
         uploaded_by=user,
         filename=filename[:255],
         data=data,
+        read_as=describe(filename, data),
+        sheets=sheets,
+        sheet=sheet,
         headers=headers,
         mapping=guess_mapping(kind, headers),
     )
@@ -129,6 +140,28 @@ def replace_file(job: ImportJob, filename: str, data: bytes) -> ImportJob:
     job.headers = headers
     job.filename = filename[:255]
     job.data = data
+    job.read_as = describe(filename, data)
+    job.sheets, job.sheet = sheet_names(filename, data)
+    _reset_findings(job)
+    job.save()
+    return job
+
+
+@transaction.atomic
+def choose_sheet(job: ImportJob, sheet: str) -> ImportJob:
+    """Read another sheet of the workbook: its headers, the mapping guessed again (kept for
+    the headers still there), the findings cleared."""
+    if job.state not in (ImportState.UPLOADED, ImportState.CHECKED, ImportState.FAILED):
+        raise ImportRefused("This import can no longer read another sheet.")
+    if sheet not in job.sheets:
+        raise ImportRefused(f"The workbook has no sheet “{sheet}”.")
+    data = bytes(ImportJob.objects.values_list("data", flat=True).get(pk=job.pk))
+    headers = check_upload(job.filename, data, sheet)
+    guessed = guess_mapping(job.kind, headers)
+    job.mapping = {h: job.mapping.get(h, guessed[h]) for h in headers}
+    job.headers = headers
+    job.sheet = sheet
+    job.read_as = describe(job.filename, data, sheet)
     _reset_findings(job)
     job.save()
     return job
@@ -312,10 +345,11 @@ class Run:
         self.job, self.write = job, write
         self.fields = {f.name: f for f in FIELDS[job.kind]}
         header_index = {h: i for i, h in enumerate(job.headers)}
+        # In the file's order, as the dry run's table heads them (a jsonb mapping's keys are not).
         self.columns = [
-            (header_index[h], h, self.fields[name])
-            for h, name in job.mapping.items()
-            if name and h in header_index
+            (header_index[h], h, self.fields[job.mapping[h]])
+            for h in job.headers
+            if job.mapping.get(h) and h in header_index
         ]
         self.headers_by_field = {f.name: header for _, header, f in self.columns}
         self.chain = job.value_chain
@@ -363,9 +397,11 @@ class Run:
         return self.headers_by_field.get(field_name, field_name)
 
     def run(self) -> None:
-        rows = iter_rows(self.job.filename, bytes(self.job.data))
+        rows = iter_rows(self.job.filename, bytes(self.job.data), self.job.sheet)
         next(rows)  # the header
-        total = self.job.rows_total or estimate_rows(self.job.filename, bytes(self.job.data))
+        total = self.job.rows_total or estimate_rows(
+            self.job.filename, bytes(self.job.data), self.job.sheet
+        )
         progress = Progress(self.job.pk, max(total, 1))
         try:
             number = 1

@@ -100,6 +100,23 @@ def replace_file(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coordinator_required
 @require_POST
+def choose_sheet(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read another sheet of the uploaded workbook."""
+    job = get_import_for_user(request, pk)
+    sheet = request.POST.get("sheet", "")[:100]
+    try:
+        services.choose_sheet(job, sheet)
+    except services.ImportRefused as error:
+        messages.error(request, str(error))
+    except SpreadsheetError as error:
+        messages.error(request, f"The sheet “{sheet}” cannot be imported: {error}")
+    else:
+        messages.success(request, f"Reading the sheet “{sheet}”: check the columns again.")
+    return redirect(job)
+
+
+@coordinator_required
+@require_POST
 def commit(request: HttpRequest, pk: int) -> HttpResponse:
     job = get_import_for_user(request, pk)
     choices = {

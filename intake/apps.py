@@ -8,6 +8,9 @@ class IntakeConfig(AppConfig):
     def ready(self) -> None:
         from vcc import hooks
 
+        from . import exports
         from .personal_data import PERSON_DATA
 
         hooks.register_person_data(PERSON_DATA)
+        for table in exports.TABLES:
+            hooks.register_export(table)

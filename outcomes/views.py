@@ -142,7 +142,11 @@ def figure_csv(request: HttpRequest, key: str) -> HttpResponse:
 def export(request: HttpRequest) -> HttpResponse:
     """The full export: a page with one button (GET), and the zip it downloads (POST)."""
     if request.method != "POST":
-        return render(request, "outcomes/export.html", {"chains": coordinated_chains(request.user)})
+        return render(
+            request,
+            "outcomes/export.html",
+            {"chains": coordinated_chains(request.user), "files": full_export.file_names()},
+        )
     target = tempfile.TemporaryFile()
     full_export.write_full_export(request.user, target)
     target.seek(0)

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import csv
 import datetime
-from collections.abc import Iterable, Iterator
+import json
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
+from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from .models import (
@@ -163,3 +166,73 @@ def people_export(user, q: str, chain: int | None, sort: str) -> Iterator[str]:
     """The people directory as searched and sorted on screen, every page of it."""
     qs, ordering = people_directory_queryset(user, q, chain, sort)
     return csv_lines(PEOPLE_HEADER, people_rows(qs.order_by(*ordering)))
+
+
+# --- any model, column by column (the full export's further tables) ----------------------------
+
+# Fields no export shows: the bytes of a file, a sign-in token, a search index.
+NEVER_EXPORTED_FIELDS = {"content", "data", "token", "search_document"}
+
+
+def _columns(model, exclude: tuple[str, ...]) -> list:
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if f.name not in exclude and f.name not in NEVER_EXPORTED_FIELDS
+    ]
+
+
+def model_header(model, exclude: tuple[str, ...] = ()) -> list[str]:
+    """The header of `model_rows`: each concrete field's name as its forms say it."""
+    return [
+        "ID" if f.primary_key else str(f.verbose_name)[:1].upper() + str(f.verbose_name)[1:]
+        for f in _columns(model, exclude)
+    ]
+
+
+def _related_text(related) -> str | int:
+    if related is None:
+        return ""
+    if isinstance(related, get_user_model()):
+        return related.email or related.get_username()
+    # The models whose name (__str__) reads only their own fields: others show their ID, as
+    # their own file of the export lists them.
+    if related._meta.label in NAMED_MODELS:
+        return str(related)
+    return related.pk
+
+
+NAMED_MODELS = {
+    *("partners.Partner", "partners.Person", "partners.ValueChain", "partners.Product"),
+    *("partners.Stage", "partners.Certification", "convenings.WorkingGroup"),
+    *("convenings.Convening", "convenings.ActionItem", "capture.CapturedMessage"),
+    "followups.Task",
+    "intake.IntakeForm",
+}
+
+
+def model_rows(
+    qs: QuerySet, exclude: tuple[str, ...] = (), extra: Callable[[Any], list] | None = None
+) -> Iterator[list]:
+    """Every row of `qs`, one cell per field of `model_header` (choices as displayed, related
+    rows by name or ID, JSON as JSON), the relations read in the same query; then the cells
+    `extra(obj)` adds (from what `qs` prefetched: one query more per chunk)."""
+    fields = _columns(qs.model, exclude)
+    relations = [f.name for f in fields if f.is_relation]
+    for obj in qs.select_related(*relations).iterator(chunk_size=EXPORT_CHUNK):
+        row: list = []
+        for f in fields:
+            if f.is_relation:
+                row.append(_related_text(getattr(obj, f.name)))
+            elif f.choices:
+                row.append(getattr(obj, f"get_{f.name}_display")())
+            else:
+                value = getattr(obj, f.attname)
+                row.append(
+                    json.dumps(value, ensure_ascii=False, default=str)
+                    if isinstance(value, dict | list)
+                    else value
+                )
+        if extra is not None:
+            row += extra(obj)
+        yield row

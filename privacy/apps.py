@@ -15,6 +15,9 @@ class PrivacyConfig(AppConfig):
         from .personal_data import PERSON_DATA
 
         hooks.register_person_data(PERSON_DATA)
+        hooks.NOT_EXPORTED["privacy.PrivacyRequest"] = (
+            "the operator's record of people's data requests and erasures, kept for the site"
+        )
         hooks.register(
             hooks.PERSON_SECTIONS,
             hooks.PageSection(

@@ -50,6 +50,12 @@ Registries
 - `MY_DAY_SECTIONS`: sections of My day (followups) that a higher app provides; a section's
   `context(request, chain_ids)` returns `rows` (at most MY_DAY_ROWS), `count` and `see_all`
   (a URL). The capture app's review queue belongs here.
+- `EXPORT_TABLES`: CSV files an app beside or above outcomes adds to the full export
+  (outcomes/export.py), each an `ExportTable` naming the models whose rows it holds;
+  `NOT_EXPORTED`: models an app keeps out of the export on purpose, with why.
+  tests/outcomes/test_export_registry.py checks that every model of the registry is in one or
+  the other (imports: import jobs; capture: captured email; followups: tasks;
+  intake: forms and their answers).
 """
 
 from __future__ import annotations
@@ -129,3 +135,28 @@ PAGE_ACTIONS: dict[str, Callable] = {}
 def register(registry: dict[str, PageSection], section: PageSection) -> None:
     """Add a section (again: the same key replaces it, as ready() may run twice in tests)."""
     registry[section.key] = section
+
+
+@dataclass(frozen=True)
+class ExportTable:
+    """One CSV file of the coordinator's full export.
+
+    `rows(user, chain_ids)` yields the rows (lists of cells, in `header`'s order) of the chains
+    `chain_ids` the user coordinates, streamed with `iterator()` so its queries grow with the
+    chunks, never with the rows. `models`: the labels ("app.Model") of the models whose rows
+    the file holds."""
+
+    filename: str
+    models: tuple[str, ...]
+    header: list[str]
+    rows: Callable
+
+
+EXPORT_TABLES: dict[str, ExportTable] = {}
+# "app.Model": why its rows are not in the full export.
+NOT_EXPORTED: dict[str, str] = {}
+
+
+def register_export(table: ExportTable) -> None:
+    """Add (or replace, as ready() may run twice in tests) a file of the full export."""
+    EXPORT_TABLES[table.filename] = table

@@ -201,10 +201,10 @@ def test_offers_import_from_xlsx(coordinator, chain_a, partner_a):
     "data,filename,message",
     [
         (b"", "x.csv", "empty"),
-        ("Name;Région\nCafé;Cap\n".encode("latin-1"), "x.csv", "not UTF-8"),
+        (b"\x00\x01\x02binary" * 16, "x.csv", "not look like a CSV"),
         (b"Name,Region\n", "x.csv", "no data rows"),
         (b"Name,,Region\nA,,B\n", "x.csv", "Column 2 has no header"),
-        (b"Name\nA\n", "x.pdf", "Upload a .csv or .xlsx"),
+        (b"Name\nA\n", "x.pdf", "Upload a .csv, .xlsx"),
         (b"PK\x03\x04garbage", "x.xlsx", "cannot be opened"),
     ],
 )

@@ -32,9 +32,10 @@ def test_upload_guesses_and_shows_the_mapping(as_coordinator, chain_a):
 
 
 def test_bad_file_message_beside_the_field(as_coordinator, chain_a):
-    response = upload(as_coordinator, chain_a, data="Name\nCafé\n".encode("cp1252"))
+    binary = b"\x00\x01\x02binary" * 16
+    response = upload(as_coordinator, chain_a, data=binary, name="partners.csv")
     assert response.status_code == 400
-    assert "not UTF-8" in response.content.decode()
+    assert "does not look like a CSV file" in response.content.decode()
     assert ImportJob.objects.count() == 0
 
 
