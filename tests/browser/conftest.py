@@ -68,3 +68,15 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def wait_for_js(page, expression: str, timeout: float = 10.0) -> None:
+    """Wait until `expression` is true in the page. (Playwright's wait_for_function polls with
+    eval inside the page, which the Content-Security-Policy refuses; page.evaluate does not.)"""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout} s: {expression}")
+        page.wait_for_timeout(100)

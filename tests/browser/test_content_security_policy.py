@@ -42,7 +42,7 @@ from partners.models import (
     ValueChain,
 )
 
-from .conftest import sign_in
+from .conftest import sign_in, wait_for_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -305,7 +305,7 @@ def test_coordinator_pages_keep_the_policy(browser, live_server, demo):
     with page.expect_response(lambda r: "q=" in r.url):
         page.fill("input[name=q]", "farm")
     watcher.visit(reverse("matchmaking:network"))
-    page.wait_for_function("!document.querySelector('#map-status').textContent.includes('Loading')")
+    wait_for_js(page, "!document.querySelector('#map-status').textContent.includes('Loading')")
     page.wait_for_timeout(300)
     assert not watcher.violations, "\n".join(watcher.violations)
 

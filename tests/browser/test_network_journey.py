@@ -10,7 +10,7 @@ from partners.models import Interaction, Relationship
 from partners.search import refresh_search_documents
 from tests.factories import ParticipationFactory, PartnerFactory
 
-from .conftest import screenshot, sign_in
+from .conftest import screenshot, sign_in, wait_for_js
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -66,7 +66,7 @@ def test_call_introduction_trading_and_map(
     assert introduction.status == "trading" and introduction.annual_sales_value == 180000
 
     page.goto(f"/chains/{chain_a.pk}/network/")
-    page.wait_for_function("window.vccNetwork && window.vccNetwork.nodes().length === 2")
+    wait_for_js(page, "window.vccNetwork && window.vccNetwork.nodes().length === 2")
     expect(page.get_by_text("2 partners, 1 relationship.")).to_be_visible()
     path = screenshot(page, "network-map")
     assert path.stat().st_size > 10_000
