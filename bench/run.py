@@ -421,6 +421,9 @@ def django_env(db: Database, **extra: str) -> dict[str, str]:
         SECRET_KEY="bench",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         VCC_QUERY_COUNT_HEADER="1",
+        # The bench user is a coordinator signed in by a session: it measures pages, not the
+        # second factor that production asks of coordinators.
+        VCC_REQUIRE_2FA_FOR_STAFF="0",
         # Static files collected as production collects them (hashed names from a manifest),
         # kept with the bench's other files.
         STATIC_ROOT=str(VAR / "staticfiles"),
