@@ -11,16 +11,21 @@ from partners.permissions import (
     coordinates_chain,
     get_partner_for_user,
     is_coordinator,
+    observes_chain,
+    seen_chain_ids,
+    sees_network,
     works_at,
 )
 
 from .models import Introduction, Suggestion
 
 
-def get_introduction_for_user(request, pk, *, coordinate=False) -> Introduction:
-    """The introduction `pk`, for the coordinators of its chain and the people of either side.
+def get_introduction_for_user(request, pk, *, coordinate=False, act=False) -> Introduction:
+    """The introduction `pk`, for the coordinators of its chain and the people of either side,
+    and (to read) the chain's observers.
 
-    404 to everyone else; 403 when a partner asks for a coordinator's action.
+    404 to everyone else; 403 when a partner asks for a coordinator's action (`coordinate`),
+    or an observer for any change (`act`).
     """
     user = request.user
     if not user.is_authenticated:
@@ -31,13 +36,21 @@ def get_introduction_for_user(request, pk, *, coordinate=False) -> Introduction:
         Introduction.objects.filter(pk=pk)
         .select_related("partner_a", "partner_b", "person_a", "person_b", "value_chain")
         .select_related("offer__product", "need__product")
-        .annotate(user_coordinates=coordinates, user_is_party=member)
+        .annotate(
+            user_coordinates=coordinates,
+            user_is_party=member,
+            user_observes=observes_chain(user, OuterRef("value_chain_id")),
+        )
         .first()
     )
-    if introduction is None or not (introduction.user_coordinates or introduction.user_is_party):
+    if introduction is None or not (
+        introduction.user_coordinates or introduction.user_is_party or introduction.user_observes
+    ):
         raise Http404("No such introduction.")
     if coordinate and not introduction.user_coordinates:
         raise PermissionDenied("Only the chain's coordinators may do this.")
+    if act and not (introduction.user_coordinates or introduction.user_is_party):
+        raise PermissionDenied("Observers read introductions; they change nothing.")
     return introduction
 
 
@@ -46,12 +59,14 @@ def get_introduction_for_user(request, pk, *, coordinate=False) -> Introduction:
 
 def suggestion_chain_ids(user, partner_id: int) -> list[int]:
     """The chains whose suggestions about partner `partner_id` the user may read: the chains
-    they coordinate, or (for the partner's own people) its chains that show partners their
-    suggestions. Call after the partner itself passed an access helper."""
+    they coordinate or observe, or (for the partner's own people) its chains that show partners
+    their suggestions. Call after the partner itself passed an access helper."""
     if user.is_superuser:
         return list(ValueChain.objects.values_list("pk", flat=True))
     if is_coordinator(user):
         return coordinated_chain_ids(user)
+    if sees_network(user):
+        return seen_chain_ids(user)
     return list(
         Participation.objects.filter(
             works_at(user, OuterRef("partner_id")),

@@ -12,7 +12,11 @@ from django.db.models.functions import Lower, RowNumber
 from django.utils import timezone
 
 from partners.models import Need, Offer, Participation, Partner, ValueChain
-from partners.permissions import coordinated_chain_ids, coordinated_chains, visible_partners
+from partners.permissions import (
+    seen_chain_ids,
+    seen_chains,
+    visible_partners,
+)
 from partners.search import search_filter
 
 from . import suggestions as suggestions_module
@@ -45,7 +49,7 @@ def stalled_before() -> datetime.datetime:
 
 
 def _board_queryset(user, chain: int | None, stage: int | None) -> QuerySet[Introduction]:
-    qs = Introduction.objects.filter(value_chain__in=coordinated_chains(user))
+    qs = Introduction.objects.filter(value_chain__in=seen_chains(user))
     if chain:
         qs = qs.filter(value_chain_id=chain)
     if stage:
@@ -208,8 +212,9 @@ def partner_buyers(partner, chain_ids: list[int]) -> list[dict]:
 
 def suggestion_overview(user, chain_id: int | None) -> dict:
     """A coordinator's overview: per chain, how many suggestions and when computed; the best
-    suggestions across the chains (or one chain), and the latest recompute."""
-    chain_ids = coordinated_chain_ids(user)
+    suggestions across the chains (or one chain), and the latest recompute. An observer's:
+    the same of the chains they observe."""
+    chain_ids = seen_chain_ids(user)
     if chain_id in chain_ids:
         chain_ids_shown = [chain_id]
     else:

@@ -18,6 +18,7 @@ from partners.permissions import (
     get_chain_for_user,
     get_partner_for_user,
     is_coordinator,
+    viewer_required,
 )
 from partners.selectors import partner_people
 from vcc.ids import parse_id
@@ -63,10 +64,12 @@ def partner_buyers(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matchmaking/partner_buyers.html", context)
 
 
-@coordinator_required
+@viewer_required
 def overview(request: HttpRequest) -> HttpResponse:
-    """Suggestions per chain for the coordinator, with the full recompute and its progress."""
+    """Suggestions per chain for the coordinator, with the full recompute and its progress
+    (observers read the suggestions of the chains they observe)."""
     context = selectors.suggestion_overview(request.user, parse_id(request.GET.get("chain")))
+    context["can_act"] = is_coordinator(request.user)
     return render(request, "matchmaking/suggestions.html", context)
 
 

@@ -14,6 +14,8 @@ from partners.permissions import (
     active_chains,
     coordinator_required,
     get_partner_for_user,
+    is_coordinator,
+    viewer_required,
 )
 from partners.selectors import directory_choices
 from vcc.ids import parse_id
@@ -24,9 +26,10 @@ from .models import PIPELINE, Introduction
 from .permissions import get_introduction_for_user
 
 
-@coordinator_required
+@viewer_required
 def board(request: HttpRequest) -> HttpResponse:
-    """Introductions by status, filterable by chain and stage; moved with a click."""
+    """Introductions by status, filterable by chain and stage; moved with a click (observers
+    read the board of the chains they observe, without the buttons)."""
     chain, stage = parse_id(request.GET.get("chain")), parse_id(request.GET.get("stage"))
     context = {
         "columns": selectors.introduction_board(request.user, chain, stage),
@@ -34,6 +37,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "stage_id": stage,
         **directory_choices(request.user),
         "query": request.GET.urlencode(),
+        "can_move": is_coordinator(request.user),
     }
     template = "matchmaking/board.html#board" if request.htmx else "matchmaking/board.html"
     return render(request, template, context)
@@ -76,12 +80,16 @@ def introduce(request: HttpRequest, pk: int) -> HttpResponse:
 def introduction(request: HttpRequest, pk: int) -> HttpResponse:
     intro = get_introduction_for_user(request, pk)
     form_class = MoveForm if intro.user_coordinates else FeedbackForm
+    may_act = intro.user_coordinates or intro.user_is_party
     context = {
         "introduction": intro,
         "events": intro.events.select_related("by"),
+        # An observer reads the introduction and its history; there is nothing to fill in.
         "form": form_class(
             introduction=intro, initial={"status": intro.next_status or intro.status}
-        ),
+        )
+        if may_act
+        else None,
         "pipeline": PIPELINE,
     }
     return render(request, "matchmaking/introduction.html", context)
@@ -91,7 +99,7 @@ def introduction(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def move(request: HttpRequest, pk: int) -> HttpResponse:
     """Coordinators move an introduction; partners say how it is going (feedback)."""
-    intro = get_introduction_for_user(request, pk)
+    intro = get_introduction_for_user(request, pk, act=True)
     form_class = MoveForm if intro.user_coordinates else FeedbackForm
     form = form_class(request.POST, introduction=intro)
     if form.is_valid():

@@ -1,21 +1,29 @@
 """Access to outcome reports: a partner's own people see and change all of its reports; a
-coordinator, those in the chains they coordinate. Anyone else gets a 404."""
+coordinator, those in the chains they coordinate; an observer reads those in the chains they
+observe. Anyone else gets a 404."""
 
 from __future__ import annotations
 
 from django.db.models import OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
-from partners.permissions import PartnerAccess, coordinates_chain, get_partner_for_user
+from partners.permissions import (
+    PartnerAccess,
+    coordinates_chain,
+    get_partner_for_user,
+    sees_chain,
+)
 
 from .models import OutcomeReport
 
 
-def reports_for(access: PartnerAccess, user) -> QuerySet[OutcomeReport]:
-    """The partner's reports this user may see and change."""
+def reports_for(access: PartnerAccess, user, *, write: bool = True) -> QuerySet[OutcomeReport]:
+    """The partner's reports this user may change (`write`), or read: the chains they
+    coordinate, or also those they observe."""
     reports = OutcomeReport.objects.filter(partner=access.partner)
     if not access.is_member:
-        reports = reports.filter(coordinates_chain(user, OuterRef("value_chain_id")))
+        may = coordinates_chain if write else sees_chain
+        reports = reports.filter(may(user, OuterRef("value_chain_id")))
     return reports
 
 

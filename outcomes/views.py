@@ -29,17 +29,21 @@ from .permissions import get_report_for_user, reports_for
 
 @login_required
 def partner_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
-    """A partner's outcome reports, and the form to report one: its people or coordinators."""
-    access = get_partner_for_user(request, pk, write=True)
+    """A partner's outcome reports, and the form to report one: its people or coordinators
+    (the chain's observers read the reports)."""
+    access = get_partner_for_user(request, pk, write=request.method == "POST")
     partner = access.partner
-    chains = chains_for_report(partner, request.user, access.can_coordinate, access.is_member)
-    form = OutcomeReportForm(partner, chains, request.POST if request.method == "POST" else None)
+    form = None
+    if access.can_edit:
+        chains = chains_for_report(partner, request.user, access.can_coordinate, access.is_member)
+        data = request.POST if request.method == "POST" else None
+        form = OutcomeReportForm(partner, chains, data)
     if request.method == "POST" and form.is_valid():
         services.save_outcome_report(partner, values=form.cleaned_data, by=request.user)
         messages.success(request, "Outcomes saved. Thank you!")
         return redirect("outcomes:partner", pk=partner.pk)
     reports = (
-        reports_for(access, request.user)
+        reports_for(access, request.user, write=access.can_edit)
         .select_related("value_chain", "sales_to")
         .prefetch_related("certifications_gained")
     )
@@ -47,7 +51,7 @@ def partner_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "outcomes/partner.html",
         {"access": access, "partner": partner, "form": form, "reports": reports[:100]},
-        status=400 if form.errors else 200,
+        status=400 if form is not None and form.errors else 200,
     )
 
 

@@ -244,12 +244,32 @@ def test_permissions(
         coordinator: (200, 200, 200),
         other_coordinator: (200, 404, 404),
         lead: (403, 403, 200),
-        # The board and introductions are the coordinators' working pages, not for observers.
-        observer: (403, 403, 404),
+        # An observer reads the board and the introductions of the chain, and introduces nobody.
+        observer: (200, 403, 200),
     }
     for user, statuses in expected.items():
         client = client_for(user)
         assert tuple(client.get(url).status_code for url in urls) == statuses, user
+
+
+def test_observer_reads_the_board_and_an_introduction_but_moves_nothing(
+    partner_a, partner_b, buyer, chain_a, chain_b, observer
+):
+    intro = make(partner_a, buyer, chain_a)
+    elsewhere = make(partner_b, ParticipationFactory(value_chain=chain_b).partner, chain_b)
+    client = client_for(observer)
+    board = client.get(BOARD).content.decode()
+    assert buyer.name in board and f"intro-{elsewhere.pk}" not in board
+    assert reverse("matchmaking:move", args=[intro.pk]) not in board
+    page = client.get(intro.get_absolute_url()).content.decode()
+    assert "Move it along" not in page and "How is it going?" not in page
+    assert client.get(elsewhere.get_absolute_url()).status_code == 404
+    response = client.post(
+        reverse("matchmaking:move", args=[intro.pk]), {"status": "talking", "note": "x"}
+    )
+    assert response.status_code == 403
+    intro.refresh_from_db()
+    assert intro.status == IntroductionStatus.INTRODUCED
 
 
 def test_introduction_page_queries(

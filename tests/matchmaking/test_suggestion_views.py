@@ -78,7 +78,7 @@ MATRIX = [
             "partner_a_user": (403, 200),
             "partner_b_user": 404,
             "lead": (403, 200),
-            "observer": 403,
+            "observer": 200,  # observers read the suggestions of the chain they observe
         },
     ),
     (
@@ -92,7 +92,7 @@ MATRIX = [
             "partner_a_user": (403, 200),
             "partner_b_user": 404,
             "lead": (403, 200),
-            "observer": 403,
+            "observer": 200,  # observers read the suggestions of the chain they observe
         },
     ),
     (
@@ -106,7 +106,7 @@ MATRIX = [
             "partner_a_user": 403,
             "partner_b_user": 403,
             "lead": 403,
-            "observer": 403,
+            "observer": 200,
         },
     ),
     (
@@ -405,3 +405,20 @@ def test_buyers_and_overview_queries_are_constant(
     assert response.content.decode().count('class="card suggestion"') == extra
     with django_assert_num_queries(6):
         as_coordinator.get(reverse("matchmaking:suggestions"))
+
+
+def test_observer_reads_suggestions_without_the_means_to_act(matched, observer):
+    client = client_for(observer)
+    overview = client.get(reverse("matchmaking:suggestions")).content.decode()
+    assert "Eastern Cape Growers" in overview and "Orchard Co" not in overview
+    assert reverse("matchmaking:recompute") not in overview
+    assert "Weights &amp; rules" not in overview
+    need = client.get(
+        reverse("matchmaking:need_suggestions", args=[matched["need_a"].pk])
+    ).content.decode()
+    assert "Eastern Cape Growers" in need and "Accept: introduce" not in need
+    best = matched["best"]
+    accept = reverse("matchmaking:accept", args=[best.need_id, best.offer_id])
+    assert client.post(accept, {"note": "x"}).status_code == 404  # not a pair theirs to act on
+    assert client.post(reverse("matchmaking:recompute")).status_code == 403
+    assert not Introduction.objects.exists()

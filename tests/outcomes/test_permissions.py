@@ -26,7 +26,8 @@ ROLES = [
 
 # (url name, method): expected status per role, in ROLES order.
 EXPECTED = {
-    ("outcomes_a", "get"): [302, 200, 404, 200, 404, 200, 403],
+    # An observer of chain A reads A's outcome reports, and changes none.
+    ("outcomes_a", "get"): [302, 200, 404, 200, 404, 200, 200],
     ("outcomes_a", "post"): [302, 400, 404, 400, 404, 400, 403],
     ("outcomes_b", "get"): [302, 404, 200, 404, 200, 404, 404],
     ("edit_report_a", "get"): [302, 200, 404, 200, 404, 200, 403],
@@ -113,3 +114,13 @@ def test_matrix(world, name, method, role, expected):
     assert response.status_code == expected, (name, method, role)
     if role == "anonymous":
         assert "/accounts/login/" in response["Location"]
+
+
+def test_observer_reads_outcome_reports_without_form_or_edit_links(observer, partner_a, chain_a):
+    report = report_for(partner_a, chain_a)
+    html = client_for(observer).get(reverse("outcomes:partner", args=[partner_a.pk])).content
+    html = html.decode()
+    assert "Report a period" not in html
+    assert reverse("outcomes:edit_report", args=[partner_a.pk, report.pk]) not in html
+    assert reverse("outcomes:delete_report", args=[partner_a.pk, report.pk]) not in html
+    assert "1 Jan 2026 – 31 Mar 2026" in html

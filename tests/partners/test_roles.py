@@ -197,7 +197,9 @@ def test_observer_reads_their_chain_without_the_buttons_they_cannot_use(
     chains = client.get(reverse("partners:chains")).content.decode()
     assert "New value chain" not in chains and "Set up" not in chains
     nav = client.get(reverse("outcomes:dashboard")).content.decode()
-    assert "Import a spreadsheet" not in nav and "Introductions</a>" not in nav
+    assert "Import a spreadsheet" not in nav and "My day</a>" not in nav
+    assert "Introductions</a>" in nav and "Suggestions</a>" in nav
+    assert reverse("outcomes:partner", args=[partner_a.pk]) in detail
     assert client.get(reverse("home"))["Location"] == reverse("partners:chains")
 
 
